@@ -1,0 +1,96 @@
+# hspt — top-level Makefile.
+#
+#   make            build everything (-O2 -g, warnings are errors)
+#   make test       the whole test suite (what .ci/run and the README run)
+#   make check      unit tests under AddressSanitizer + UBSan
+#   make bench      benchmarks (bench/), figures on standard output
+#   make install    PREFIX=/usr/local DESTDIR= honoured
+#
+# Every build goes to $(BUILD); `make check` uses a second tree so that
+# sanitizer objects never mix with normal ones.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= gcc
+
+CFLAGS_BASE = -std=gnu11 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	-D_GNU_SOURCE -I. -pthread -MMD -MP
+ifeq ($(SAN),1)
+CFLAGS_OPT  = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_SAN = -fsanitize=address,undefined
+else
+CFLAGS_OPT  = -O2
+LDFLAGS_SAN =
+endif
+CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
+LDFLAGS += -pthread $(LDFLAGS_SAN)
+
+# Library sources, in dependency order (see shared/DESIGN.md §6).
+LIB_DIRS = util shadow
+LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB      = $(BUILD)/libhspt.a
+
+TESTLIB_SRCS = $(wildcard tests/lib/*.c)
+TESTLIB_OBJS = $(TESTLIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(TESTLIB_OBJS)
+UNIT_BIN  = $(BUILD)/tests/unit-tests
+
+BENCH_BINS = $(BUILD)/bench/shadow
+
+BINS =
+
+DEPS_OK = $(BUILD)/.deps-ok
+
+.PHONY: all test unit check bench install clean deps
+all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(BINS)
+
+# Installs missing Debian packages once (as root) or explains what to run.
+$(DEPS_OK): scripts/deps.sh
+	@scripts/deps.sh --check || scripts/deps.sh
+	@mkdir -p $(@D) && touch $@
+deps: $(DEPS_OK)
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(TESTLIB_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB)
+
+# Criterion forks one process per test; -j2 matches the 2-core machines.
+UNIT_ARGS ?= --jobs=2
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) $(UNIT_ARGS)
+
+test: all
+	$(UNIT_BIN) $(UNIT_ARGS)
+
+check:
+	$(MAKE) BUILD=build-san SAN=1 $(UNIT_BIN)
+	ASAN_OPTIONS=allow_user_segv_handler=1:handle_segv=0:detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 build-san/tests/unit-tests $(UNIT_ARGS)
+
+bench: $(BENCH_BINS)
+	$(BUILD)/bench/shadow
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/hspt
+	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/)
+	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/hspt/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

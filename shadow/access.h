@@ -1,0 +1,79 @@
+/* access.h — guest memory accessors, the engine's fast path.
+ *
+ * HSPT modes: one host instruction through GS (the current view); a miss
+ * raises SIGSEGV and the fill path either maps the page and lets the access
+ * retry, or leaves through cpu->recover. Soft mode: one compare against the
+ * software TLB entry, like TinyEMU's; a miss calls soft_load/soft_store.
+ *
+ * The _pl forms take an explicit privilege level for LDRT/STRT-style
+ * accesses; they go through an ordinary pointer into the other view. */
+#ifndef HSPT_SHADOW_ACCESS_H
+#define HSPT_SHADOW_ACCESS_H
+
+/* Included from shadow.h only. */
+
+#define SHADOW_PAGE_MASK 0xfffu
+
+#define SHADOW_DEFINE_ACCESS(bits, type)                                        \
+static inline type soft_ld##bits(struct shadow_cpu *cpu, uint32_t va, unsigned pl) \
+{                                                                               \
+	const struct soft_tlb_entry *e =                                        \
+		&cpu->tlb[pl][(va >> 12) & (SOFT_TLB_SIZE - 1)];                \
+	if (__builtin_expect(e->tag_read ==                                     \
+			     (va & ~(SHADOW_PAGE_MASK & ~(uint32_t)(bits / 8 - 1))), 1)) \
+		return *(const type *)(va + e->addend);                         \
+	return (type)soft_load(cpu, va, bits / 8, pl);                          \
+}                                                                               \
+static inline void soft_st##bits(struct shadow_cpu *cpu, uint32_t va, type v,  \
+				 unsigned pl)                                   \
+{                                                                               \
+	const struct soft_tlb_entry *e =                                        \
+		&cpu->tlb[pl][(va >> 12) & (SOFT_TLB_SIZE - 1)];                \
+	if (__builtin_expect(e->tag_write ==                                    \
+			     (va & ~(SHADOW_PAGE_MASK & ~(uint32_t)(bits / 8 - 1))), 1)) { \
+		*(type *)(va + e->addend) = v;                                  \
+		return;                                                         \
+	}                                                                       \
+	soft_store(cpu, va, v, bits / 8, pl);                                   \
+}                                                                               \
+/* Access at the current privilege level. */                                    \
+static inline type shadow_ld##bits(struct shadow_cpu *cpu, uint32_t va)         \
+{                                                                               \
+	if (__builtin_expect(!cpu->soft, 1))                                    \
+		return *(const type __seg_gs *)(uintptr_t)va;                   \
+	return soft_ld##bits(cpu, va, cpu->pl);                                 \
+}                                                                               \
+static inline void shadow_st##bits(struct shadow_cpu *cpu, uint32_t va, type v) \
+{                                                                               \
+	if (__builtin_expect(!cpu->soft, 1)) {                                  \
+		*(type __seg_gs *)(uintptr_t)va = v;                            \
+		return;                                                         \
+	}                                                                       \
+	soft_st##bits(cpu, va, v, cpu->pl);                                     \
+}                                                                               \
+/* Access as privilege level pl (LDRT/STRT use pl = 0). */                      \
+static inline type shadow_ld##bits##_pl(struct shadow_cpu *cpu, uint32_t va,   \
+					unsigned pl)                            \
+{                                                                               \
+	if (__builtin_expect(!cpu->soft, 1))                                    \
+		return *(const volatile type *)(cpu->view_base[pl] + va);       \
+	return soft_ld##bits(cpu, va, pl);                                      \
+}                                                                               \
+static inline void shadow_st##bits##_pl(struct shadow_cpu *cpu, uint32_t va,   \
+					type v, unsigned pl)                    \
+{                                                                               \
+	if (__builtin_expect(!cpu->soft, 1)) {                                  \
+		*(volatile type *)(cpu->view_base[pl] + va) = v;                \
+		return;                                                         \
+	}                                                                       \
+	soft_st##bits(cpu, va, v, pl);                                          \
+}
+
+SHADOW_DEFINE_ACCESS(8, uint8_t)
+SHADOW_DEFINE_ACCESS(16, uint16_t)
+SHADOW_DEFINE_ACCESS(32, uint32_t)
+SHADOW_DEFINE_ACCESS(64, uint64_t)
+
+#undef SHADOW_DEFINE_ACCESS
+
+#endif

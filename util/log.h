@@ -1,0 +1,27 @@
+/* log.h — levelled logging to standard error, plus an async-signal-safe
+ * writer for the few places (the SIGSEGV path) that may not call stdio. */
+#ifndef HSPT_UTIL_LOG_H
+#define HSPT_UTIL_LOG_H
+
+#include <stdint.h>
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* Messages above this level are dropped. Set once at start-up (HSPT_LOG
+ * environment variable or a command-line flag); defaults to LOG_INFO. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Async-signal-safe: writes "hspt: <what> <hex value>\n" with write(2) only.
+ * For the fault handler, which must report emulator bugs before aborting. */
+void log_raw_hex(const char *what, uint64_t value);
+
+#endif
