@@ -117,6 +117,10 @@ struct shadow_cpu {
 	uint32_t flush_ack;	/* atomic */
 	bool in_guest;		/* atomic: between shadow_cpu_enter/leave */
 
+	/* Soft mode: VA range covered by entries filled from blocks larger
+	 * than a page (TLBIMVA inside it flushes everything). */
+	uint32_t soft_large_lo, soft_large_hi;
+
 	struct shadow_stats stats;
 };
 
@@ -187,9 +191,11 @@ void shadow_cpu_leave(struct shadow_cpu *cpu);
  * translations must be dropped too). */
 bool shadow_cpu_poll(struct shadow_cpu *cpu);
 
-/* Translate va for an access at pl without touching the shadow: 0 and the
- * result, or the fault (kind ABORT/MMIO/UNASSIGNED filled like a real
- * access's). For instruction fetch, ATS1C*, and tests. */
+/* Translate va for an access at pl without touching the shadow or the soft
+ * TLB. Returns 0 when the access is allowed and lands in RAM; otherwise
+ * -EFAULT with *fault filled exactly as a real access would (kind ABORT,
+ * MMIO or UNASSIGNED; *res is valid for MMIO and UNASSIGNED). For
+ * instruction fetch, ATS1C*, and tests. */
 int shadow_translate(struct shadow_cpu *cpu, uint32_t va, enum walk_access acc,
 		     unsigned pl, struct walk_result *res, struct shadow_fault *fault);
 

@@ -71,6 +71,10 @@ struct walk_result {
 	uint8_t texcb;		/* TEX[2:0]:C:B, for memory attributes */
 	bool xn, pxn, ng, shareable;
 	bool flat;		/* SCTLR.M == 0: identity mapping */
+	/* The descriptors the walk read (l2_gpa == 0 for level 1), so a
+	 * caller can re-read them to see whether the entry changed since. */
+	uint64_t l1_gpa, l2_gpa;
+	uint32_t l1_desc, l2_desc;
 };
 
 /* Translate va. Returns 0 and fills *res, or returns the FS code of the

@@ -1,0 +1,375 @@
+/* gdvas.c — guest-dedicated virtual address spaces, the host-VMA model and
+ * the VMA budget.
+ *
+ * The VMA model. Every shadow mapping is a host VMA, and Linux caps a
+ * process at vm.max_map_count of them. Inside one window the kernel's VMAs
+ * are the maximal runs of pages that it can merge: unmapped pages (our
+ * PROT_NONE reservation, never touched, so anonymous VMAs merge freely) or
+ * memfd pages with consecutive file offsets and equal protection. With
+ * guard gaps between windows, the VMAs a window adds to the arena's one
+ * reservation are exactly the number of "boundaries" between neighbouring
+ * pages that cannot merge (the pages outside the window count as
+ * unmapped). The per-page metadata records offset and protection, so every
+ * map or unmap updates the count by re-counting the boundaries at its edges
+ * and inside it. Tests compare the model with /proc/self/maps. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "shadow/internal.h"
+#include "util/log.h"
+
+#define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+int gdvas_arena_init(struct shadow_vm *vm)
+{
+	vm->arena_size = (uint64_t)vm->ngdvas * GDVAS_STRIDE;
+	vm->arena = mmap(NULL, vm->arena_size, PROT_NONE, RESERVE_FLAGS, -1, 0);
+	if (vm->arena == MAP_FAILED) {
+		vm->arena = NULL;
+		return -errno;
+	}
+	vm->meta_size = (uint64_t)vm->ngdvas * GDVAS_PAGES * sizeof(uint32_t);
+	vm->meta_arena = mmap(NULL, vm->meta_size, PROT_READ | PROT_WRITE, RESERVE_FLAGS, -1, 0);
+	if (vm->meta_arena == MAP_FAILED) {
+		vm->meta_arena = NULL;
+		goto err_arena;
+	}
+	vm->gdvas = calloc(vm->ngdvas, sizeof(*vm->gdvas));
+	vm->active = calloc((vm->ngdvas + 63) / 64, sizeof(uint64_t));
+	if (!vm->gdvas || !vm->active)
+		goto err_meta;
+	for (unsigned i = 0; i < vm->ngdvas; i++) {
+		struct gdvas *g = &vm->gdvas[i];
+
+		g->index = i;
+		g->base = vm->arena + (uint64_t)i * GDVAS_STRIDE;
+		g->meta = vm->meta_arena + (uint64_t)i * GDVAS_PAGES;
+	}
+	return 0;
+
+err_meta:
+	free(vm->gdvas);
+	free(vm->active);
+	vm->gdvas = NULL;
+	vm->active = NULL;
+	munmap(vm->meta_arena, vm->meta_size);
+	vm->meta_arena = NULL;
+err_arena:
+	munmap(vm->arena, vm->arena_size);
+	vm->arena = NULL;
+	return -ENOMEM;
+}
+
+void gdvas_arena_destroy(struct shadow_vm *vm)
+{
+	if (vm->arena)
+		munmap(vm->arena, vm->arena_size);
+	if (vm->meta_arena)
+		munmap(vm->meta_arena, vm->meta_size);
+	free(vm->gdvas);
+	free(vm->active);
+	vm->arena = NULL;
+	vm->meta_arena = NULL;
+	vm->gdvas = NULL;
+	vm->active = NULL;
+}
+
+struct gdvas *gdvas_of_addr(struct shadow_vm *vm, uintptr_t addr, uint32_t *va)
+{
+	uint64_t rel, off;
+
+	if (addr < (uintptr_t)vm->arena || addr - (uintptr_t)vm->arena >= vm->arena_size)
+		return NULL;
+	rel = addr - (uintptr_t)vm->arena;
+	off = rel % GDVAS_STRIDE;
+	if (off >= GDVAS_SPAN)
+		return NULL;	/* a guard gap: nothing is ever mapped there */
+	*va = (uint32_t)off;
+	return &vm->gdvas[rel / GDVAS_STRIDE];
+}
+
+bool gdvas_is_active(struct shadow_vm *vm, const struct gdvas *g)
+{
+	return __atomic_load_n(&vm->active[g->index / 64], __ATOMIC_SEQ_CST) &
+	       (1ull << (g->index % 64));
+}
+
+void gdvas_set_active(struct shadow_vm *vm, struct gdvas *g)
+{
+	/* Sequentially consistent: an invalidator that reads the bit clear
+	 * after its own fence is guaranteed that this fill's walk, which comes
+	 * after this store, sees the guest's new descriptor. */
+	__atomic_fetch_or(&vm->active[g->index / 64], 1ull << (g->index % 64),
+			  __ATOMIC_SEQ_CST);
+}
+
+static void clear_active(struct shadow_vm *vm, struct gdvas *g)
+{
+	__atomic_fetch_and(&vm->active[g->index / 64], ~(1ull << (g->index % 64)),
+			   __ATOMIC_SEQ_CST);
+}
+
+/* ---- the VMA model ---- */
+
+static uint32_t meta_at(const struct gdvas *g, int64_t page)
+{
+	if (page < 0 || page >= GDVAS_PAGES)
+		return 0;
+	return g->meta[page];
+}
+
+static bool mergeable(uint32_t a, uint32_t b)
+{
+	if (!(a & META_VALID) || !(b & META_VALID))
+		return !(a & META_VALID) && !(b & META_VALID);
+	return (a & META_WRITE) == (b & META_WRITE) &&
+	       (b & META_FRAME_MASK) == (a & META_FRAME_MASK) + 1;
+}
+
+/* Boundaries between page i-1 and page i for i in [first, last]. */
+static long boundaries(const struct gdvas *g, int64_t first, int64_t last)
+{
+	long n = 0;
+	uint32_t prev = meta_at(g, first - 1);
+
+	for (int64_t i = first; i <= last; i++) {
+		uint32_t cur = meta_at(g, i);
+
+		n += !mergeable(prev, cur);
+		prev = cur;
+	}
+	return n;
+}
+
+/* Rewrite the metadata of pages [p0, p0+n) (value 0 = unmapped, otherwise
+ * first, first+1, ...) and account the VMA and page counts. */
+static void set_meta(struct shadow_vm *vm, struct gdvas *g, uint32_t p0, uint32_t n,
+		     uint32_t first)
+{
+	long before = boundaries(g, p0, (int64_t)p0 + n), after;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t old = g->meta[p0 + i], val = first ? first + i : 0;
+		unsigned c = (p0 + i) / CHUNK_PAGES;
+
+		if ((old & META_VALID) && !(val & META_VALID)) {
+			g->mapped--;
+			g->chunk_mapped[c]--;
+		} else if (!(old & META_VALID) && (val & META_VALID)) {
+			g->mapped++;
+			g->chunk_mapped[c]++;
+		}
+		g->meta[p0 + i] = val;
+	}
+	after = boundaries(g, p0, (int64_t)p0 + n);
+	g->vmas += after - before;
+	__atomic_add_fetch(&vm->vmas, after - before, __ATOMIC_RELAXED);
+}
+
+/* Put the PROT_NONE reservation back over [va, va+len). */
+static int reserve(struct gdvas *g, uint32_t va, uint64_t len)
+{
+	void *p = mmap(g->base + va, len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0);
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int gdvas_map(struct shadow_vm *vm, struct gdvas *g, uint32_t va, uint64_t len,
+	      uint64_t off, bool write, bool global, unsigned size_code,
+	      struct shadow_stats *st)
+{
+	int prot = PROT_READ | (write ? PROT_WRITE : 0);
+	/* Pre-faulting host page tables saves the ~2 µs first-touch fault per
+	 * page; for whole sections it would also allocate RAM the guest may
+	 * never touch, so only page-sized fills get it. */
+	int flags = MAP_SHARED | MAP_FIXED | (len <= 0x10000 ? MAP_POPULATE : 0);
+	uint32_t first = META_VALID | (write ? META_WRITE : 0) | (global ? META_GLOBAL : 0) |
+			 size_code << META_SIZE_SHIFT | (uint32_t)(off >> 12);
+	void *p = mmap(g->base + va, len, prot, flags, vm->pm->memfd, (off_t)off);
+
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		/* A failed MAP_FIXED may already have removed what was there:
+		 * put the reservation back so nothing else can be placed in
+		 * the window, and forget the range. */
+		if (reserve(g, va, len) != 0) {
+			log_raw_hex("cannot restore shadow reservation at", (uintptr_t)g->base + va);
+			abort();
+		}
+		set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), 0);
+		return err;
+	}
+	set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), first);
+	g->chunk_ref[(va >> CHUNK_SHIFT) / 64] |= 1ull << ((va >> CHUNK_SHIFT) % 64);
+	STAT_INC(st, map_calls);
+	return 0;
+}
+
+int gdvas_unmap(struct shadow_vm *vm, struct gdvas *g, uint32_t va, uint64_t len,
+		struct shadow_stats *st)
+{
+	int err = reserve(g, va, len);
+
+	if (err)
+		return err;
+	set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), 0);
+	STAT_INC(st, unmaps);
+	return 0;
+}
+
+int gdvas_flush(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
+{
+	int err = 0;
+
+	hlock_lock(&g->lock);
+	if (g->mapped) {
+		err = reserve(g, 0, GDVAS_SPAN);
+		if (!err) {
+			for (unsigned c = 0; c < GDVAS_CHUNKS; c++) {
+				if (!g->chunk_mapped[c])
+					continue;
+				memset(g->meta + (uint64_t)c * CHUNK_PAGES, 0,
+				       CHUNK_PAGES * sizeof(uint32_t));
+				g->chunk_mapped[c] = 0;
+			}
+			__atomic_sub_fetch(&vm->vmas, g->vmas, __ATOMIC_RELAXED);
+			g->vmas = 0;
+			g->mapped = 0;
+			memset(g->chunk_ref, 0, sizeof(g->chunk_ref));
+			STAT_INC(st, full_flushes);
+		}
+	}
+	if (!err)
+		clear_active(vm, g);
+	hlock_unlock(&g->lock);
+	return err;
+}
+
+static uint32_t block_size(uint32_t m)
+{
+	return 0x1000u << (4 * ((m & META_SIZE_MASK) >> META_SIZE_SHIFT));
+}
+
+int gdvas_invalidate_va(struct shadow_vm *vm, struct gdvas *g, uint32_t va,
+			bool global_only, struct shadow_stats *st)
+{
+	uint32_t m, size, base;
+	int err = 0;
+
+	if (!gdvas_is_active(vm, g))
+		return 0;
+	/* Lock-free pre-check, in this order: a fill publishes `filling`
+	 * before it walks and clears it only after writing the metadata, so
+	 * reading `filling` first and the metadata second can never miss a
+	 * mapping that a fill already made. */
+	if (!__atomic_load_n(&g->filling, __ATOMIC_SEQ_CST)) {
+		m = __atomic_load_n(&g->meta[va >> 12], __ATOMIC_SEQ_CST);
+		if (!(m & META_VALID) || (global_only && !(m & META_GLOBAL)))
+			return 0;
+	}
+	hlock_lock(&g->lock);
+	m = g->meta[va >> 12];
+	if ((m & META_VALID) && (!global_only || (m & META_GLOBAL))) {
+		size = block_size(m);
+		base = va & ~(size - 1);
+		err = gdvas_unmap(vm, g, base, size, st);
+	}
+	hlock_unlock(&g->lock);
+	return err;
+}
+
+/* ---- the budget ---- */
+
+/* The least recently used window that holds entries and is nobody's
+ * current view: the cheapest thing to give up whole. */
+static struct gdvas *lru_idle(struct shadow_vm *vm)
+{
+	struct gdvas *best = NULL;
+
+	for (unsigned i = 0; i < vm->ngdvas; i++) {
+		struct gdvas *g = &vm->gdvas[i];
+
+		if (!__atomic_load_n(&g->mapped, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&g->users, __ATOMIC_RELAXED))
+			continue;
+		if (!best || __atomic_load_n(&g->last_use, __ATOMIC_RELAXED) <
+			     __atomic_load_n(&best->last_use, __ATOMIC_RELAXED))
+			best = g;
+	}
+	return best;
+}
+
+static struct gdvas *most_vmas(struct shadow_vm *vm)
+{
+	struct gdvas *best = NULL;
+
+	for (unsigned i = 0; i < vm->ngdvas; i++) {
+		struct gdvas *g = &vm->gdvas[i];
+
+		if (__atomic_load_n(&g->vmas, __ATOMIC_RELAXED) > 0 &&
+		    (!best || __atomic_load_n(&g->vmas, __ATOMIC_RELAXED) >
+				      __atomic_load_n(&best->vmas, __ATOMIC_RELAXED)))
+			best = g;
+	}
+	return best;
+}
+
+/* Second-chance clock over a window's chunks: a chunk filled since the last
+ * sweep is spared once. Unmaps one chunk; false if the window is empty. */
+static bool evict_chunk(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
+{
+	bool done = false;
+
+	hlock_lock(&g->lock);
+	for (unsigned n = 0; n < 2 * GDVAS_CHUNKS && g->mapped; n++) {
+		unsigned c = g->clock_hand++ % GDVAS_CHUNKS;
+		uint64_t bit = 1ull << (c % 64);
+
+		if (!g->chunk_mapped[c])
+			continue;
+		if (g->chunk_ref[c / 64] & bit) {
+			g->chunk_ref[c / 64] &= ~bit;
+			continue;
+		}
+		if (gdvas_unmap(vm, g, c << CHUNK_SHIFT, 1u << CHUNK_SHIFT, st) == 0) {
+			STAT_INC(st, vma_evictions);
+			done = true;
+		}
+		break;
+	}
+	hlock_unlock(&g->lock);
+	return done;
+}
+
+static void evict_until(struct shadow_vm *vm, long target, struct shadow_stats *st)
+{
+	while (__atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) > target) {
+		struct gdvas *g = lru_idle(vm);
+
+		if (g) {
+			if (gdvas_flush(vm, g, st) == 0)
+				STAT_INC(st, vma_evictions);
+			continue;
+		}
+		g = most_vmas(vm);
+		if (!g || !evict_chunk(vm, g, st))
+			break;
+	}
+}
+
+void gdvas_budget_reserve(struct shadow_vm *vm, long need, struct shadow_stats *st)
+{
+	if (__atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) + need <= vm->vma_limit)
+		return;
+	/* Evict down to 7/8 of the budget so that the next evictions are a
+	 * batch away, not one fault away. */
+	evict_until(vm, vm->vma_limit - vm->vma_limit / 8 - need, st);
+}
+
+void gdvas_budget_emergency(struct shadow_vm *vm, struct shadow_stats *st)
+{
+	evict_until(vm, __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) / 2, st);
+}
