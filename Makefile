@@ -78,7 +78,7 @@ test: all
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 check:
-	$(MAKE) BUILD=build-san SAN=1 $(UNIT_BIN)
+	$(MAKE) BUILD=build-san SAN=1 build-san/tests/unit-tests
 	ASAN_OPTIONS=allow_user_segv_handler=1:handle_segv=0:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 build-san/tests/unit-tests $(UNIT_ARGS)
 

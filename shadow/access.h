@@ -14,14 +14,35 @@
 
 #define SHADOW_PAGE_MASK 0xfffu
 
-#define SHADOW_DEFINE_ACCESS(bits, type)                                        \
+/* One host instruction through GS. AddressSanitizer instruments __seg_gs
+ * dereferences as if the guest VA were a host pointer (for kernel VAs its
+ * shadow check lands in its own PROT_NONE gap), so sanitizer builds use
+ * inline assembly the instrumentation cannot see. Either way the address is
+ * 32-bit (the 0x67 prefix), so the access wraps at 4 GiB like the guest's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SHADOW_GS_LOAD(type, ld, st, va)                                        \
+	({                                                                      \
+		uint64_t v_;                                                    \
+		__asm__ volatile(ld : "=r"(v_) : "r"(va) : "memory");           \
+		(type)v_;                                                       \
+	})
+#define SHADOW_GS_STORE(type, ld, st, va, v)                                    \
+	__asm__ volatile(st : : "r"(va), "r"((uint64_t)(v)) : "memory")
+#else
+/* volatile: every guest access happens exactly once, even when its value
+ * is unused, because it may fault (and the fault is the guest's). */
+#define SHADOW_GS_LOAD(type, ld, st, va) (*(const volatile type __seg_gs *)(uintptr_t)(va))
+#define SHADOW_GS_STORE(type, ld, st, va, v) (*(volatile type __seg_gs *)(uintptr_t)(va) = (v))
+#endif
+
+#define SHADOW_DEFINE_ACCESS(bits, type, ld, st)                                \
 static inline type soft_ld##bits(struct shadow_cpu *cpu, uint32_t va, unsigned pl) \
 {                                                                               \
 	const struct soft_tlb_entry *e =                                        \
 		&cpu->tlb[pl][(va >> 12) & (SOFT_TLB_SIZE - 1)];                \
 	if (__builtin_expect(e->tag_read ==                                     \
 			     (va & ~(SHADOW_PAGE_MASK & ~(uint32_t)(bits / 8 - 1))), 1)) \
-		return *(const type *)(va + e->addend);                         \
+		return *(const volatile type *)(va + e->addend);                \
 	return (type)soft_load(cpu, va, bits / 8, pl);                          \
 }                                                                               \
 static inline void soft_st##bits(struct shadow_cpu *cpu, uint32_t va, type v,  \
@@ -31,7 +52,7 @@ static inline void soft_st##bits(struct shadow_cpu *cpu, uint32_t va, type v,  \
 		&cpu->tlb[pl][(va >> 12) & (SOFT_TLB_SIZE - 1)];                \
 	if (__builtin_expect(e->tag_write ==                                    \
 			     (va & ~(SHADOW_PAGE_MASK & ~(uint32_t)(bits / 8 - 1))), 1)) { \
-		*(type *)(va + e->addend) = v;                                  \
+		*(volatile type *)(va + e->addend) = v;                         \
 		return;                                                         \
 	}                                                                       \
 	soft_store(cpu, va, v, bits / 8, pl);                                   \
@@ -40,13 +61,13 @@ static inline void soft_st##bits(struct shadow_cpu *cpu, uint32_t va, type v,  \
 static inline type shadow_ld##bits(struct shadow_cpu *cpu, uint32_t va)         \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1))                                    \
-		return *(const type __seg_gs *)(uintptr_t)va;                   \
+		return SHADOW_GS_LOAD(type, ld, st, va);                        \
 	return soft_ld##bits(cpu, va, cpu->pl);                                 \
 }                                                                               \
 static inline void shadow_st##bits(struct shadow_cpu *cpu, uint32_t va, type v) \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1)) {                                  \
-		*(type __seg_gs *)(uintptr_t)va = v;                            \
+		SHADOW_GS_STORE(type, ld, st, va, v);                           \
 		return;                                                         \
 	}                                                                       \
 	soft_st##bits(cpu, va, v, cpu->pl);                                     \
@@ -69,10 +90,10 @@ static inline void shadow_st##bits##_pl(struct shadow_cpu *cpu, uint32_t va,   \
 	soft_st##bits(cpu, va, v, pl);                                          \
 }
 
-SHADOW_DEFINE_ACCESS(8, uint8_t)
-SHADOW_DEFINE_ACCESS(16, uint16_t)
-SHADOW_DEFINE_ACCESS(32, uint32_t)
-SHADOW_DEFINE_ACCESS(64, uint64_t)
+SHADOW_DEFINE_ACCESS(8, uint8_t, "movzbl %%gs:(%k1), %k0", "movb %b1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(16, uint16_t, "movzwl %%gs:(%k1), %k0", "movw %w1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(32, uint32_t, "movl %%gs:(%k1), %k0", "movl %k1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(64, uint64_t, "movq %%gs:(%k1), %q0", "movq %q1, %%gs:(%k0)")
 
 #undef SHADOW_DEFINE_ACCESS
 
