@@ -14,11 +14,26 @@
 
 #define SHADOW_PAGE_MASK 0xfffu
 
-/* One host instruction through GS. AddressSanitizer instruments __seg_gs
- * dereferences as if the guest VA were a host pointer (for kernel VAs its
- * shadow check lands in its own PROT_NONE gap), so sanitizer builds use
- * inline assembly the instrumentation cannot see. Either way the address is
- * 32-bit (the 0x67 prefix), so the access wraps at 4 GiB like the guest's. */
+/* One host instruction through GS, with a 32-bit address (the 0x67 prefix),
+ * so that it wraps at 4 GiB like the guest's.
+ *
+ * Two compiler traps decide how:
+ * - GCC 12 compiles a __seg_gs access whose address folds to a constant
+ *   into the absolute `moffs` form *without* the %gs prefix (a load from
+ *   host address 0xc0000000 instead of the guest's). The empty asm makes
+ *   the address opaque, so it always sits in a register.
+ *   tests/unit/test_shadow_core.c (gsbase/...) fails if this regresses.
+ * - AddressSanitizer instruments __seg_gs dereferences as if the guest VA
+ *   were a host pointer (for kernel VAs its check lands in its own PROT_NONE
+ *   shadow gap), so sanitizer builds use inline assembly it cannot see.
+ * volatile: every guest access happens exactly once, even when its value
+ * is unused, because it may fault, and the fault belongs to the guest. */
+#define SHADOW_OPAQUE(va)                                                       \
+	({                                                                      \
+		uint32_t a_ = (va);                                             \
+		__asm__("" : "+r"(a_));                                         \
+		(uintptr_t)a_;                                                  \
+	})
 #if defined(__SANITIZE_ADDRESS__)
 #define SHADOW_GS_LOAD(type, ld, st, va)                                        \
 	({                                                                      \
@@ -29,10 +44,8 @@
 #define SHADOW_GS_STORE(type, ld, st, va, v)                                    \
 	__asm__ volatile(st : : "r"(va), "r"((uint64_t)(v)) : "memory")
 #else
-/* volatile: every guest access happens exactly once, even when its value
- * is unused, because it may fault (and the fault is the guest's). */
-#define SHADOW_GS_LOAD(type, ld, st, va) (*(const volatile type __seg_gs *)(uintptr_t)(va))
-#define SHADOW_GS_STORE(type, ld, st, va, v) (*(volatile type __seg_gs *)(uintptr_t)(va) = (v))
+#define SHADOW_GS_LOAD(type, ld, st, va) (*(const volatile type __seg_gs *)SHADOW_OPAQUE(va))
+#define SHADOW_GS_STORE(type, ld, st, va, v) (*(volatile type __seg_gs *)SHADOW_OPAQUE(va) = (v))
 #endif
 
 #define SHADOW_DEFINE_ACCESS(bits, type, ld, st)                                \

@@ -161,7 +161,11 @@ static int plan_fill(struct shadow_cpu *cpu, const struct walk_result *res,
 		p->len = res->block_size;
 		p->off = loc.offset;
 		p->size_code = size_code(res->block_size);
-		if (res->block_size == 0x1000 && res->level == 2 && !cpu->vm->cfg.no_map_ahead)
+		/* Not for global pages: their fill re-validates only the
+		 * descriptor it faulted on (publish_global), and global small
+		 * pages are the kernel's short-lived ones (kmap, fixmap). */
+		if (res->block_size == 0x1000 && res->level == 2 && res->ng &&
+		    !cpu->vm->cfg.no_map_ahead)
 			map_ahead(pm, res, p, loc.avail);
 		return 0;
 	}

@@ -111,14 +111,17 @@ static int group_slot(struct shadow_vm *vm, unsigned asid, struct spt_slot **out
 	if (!victim)
 		return -EBUSY;	/* cannot happen: nslots >= ncpus */
 	if (victim->asid >= 0) {
-		vm->asid_slot[victim->asid] = -1;
+		__atomic_store_n(&vm->asid_slot[victim->asid], -1, __ATOMIC_SEQ_CST);
 		err = spt_flush_slot(vm, victim, st);
 		if (err)
 			return err;
 		STAT_INC(st, lru_steals);
 	}
+	/* Map first, then own: a TLBI that finds no slot for the ASID in the
+	 * map (after its fence) knows every fill under the new owner comes
+	 * later and walks the updated tables. */
+	__atomic_store_n(&vm->asid_slot[asid], (int16_t)(victim - vm->slots), __ATOMIC_SEQ_CST);
 	set_slot_asid(victim, (int)asid);
-	vm->asid_slot[asid] = (int16_t)(victim - vm->slots);
 	*out = victim;
 	return 0;
 }

@@ -116,27 +116,34 @@ int shadow_tlbi_all(struct shadow_cpu *cpu, bool is)
 	return finish(cpu, is, err);
 }
 
-/* Slots whose owner is `asid` (one in private and group mode; in shared
- * mode every vCPU's slot that runs it). */
+/* Call fn on the slots that may hold entries of `asid`: its own slot in
+ * private mode, the slot the group map gives (whatever its owner now:
+ * over-invalidating is allowed), every vCPU slot running it in shared mode.
+ * Reads pair with the sequentially consistent stores in spt.c. */
 static int for_asid_slots(struct shadow_cpu *cpu, unsigned asid,
 			  int (*fn)(struct shadow_cpu *, struct spt_slot *, uint32_t),
 			  uint32_t arg)
 {
 	struct shadow_vm *vm = cpu->vm;
-	int err = 0;
+	int err = 0, idx;
 
-	for (unsigned s = 0; s < vm->nslots; s++) {
-		struct spt_slot *slot = &vm->slots[s];
+	switch (vm->cfg.org) {
+	case SHADOW_ORG_PRIVATE:
+		return fn(cpu, &vm->slots[asid], arg);
+	case SHADOW_ORG_GROUP:
+		idx = __atomic_load_n(&vm->asid_slot[asid], __ATOMIC_SEQ_CST);
+		return idx >= 0 ? fn(cpu, &vm->slots[idx], arg) : 0;
+	default:
+		for (unsigned s = 0; s < vm->nslots; s++) {
+			if (__atomic_load_n(&vm->slots[s].asid, __ATOMIC_SEQ_CST) != (int)asid)
+				continue;
+			int e = fn(cpu, &vm->slots[s], arg);
 
-		/* Pairs with the store in set_slot_asid(). */
-		if (__atomic_load_n(&slot->asid, __ATOMIC_SEQ_CST) != (int)asid)
-			continue;
-		int e = fn(cpu, slot, arg);
-
-		if (e && !err)
-			err = e;
+			if (e && !err)
+				err = e;
+		}
+		return err;
 	}
-	return err;
 }
 
 static int invalidate_in_slot(struct shadow_cpu *cpu, struct spt_slot *s, uint32_t va)

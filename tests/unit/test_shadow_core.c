@@ -260,3 +260,41 @@ Test(fault_safety, guest_fault_recovers_and_thread_keeps_working)
 	shadow_vm_destroy(e.vm);
 	physmem_destroy(&e.pm);
 }
+
+/* ---- GS base: both ways of setting it ---- */
+
+static void gs_roundtrip(void)
+{
+	struct guest_env e;
+	sigjmp_buf jb;
+
+	guest_setup(&e);
+	ptb_section(&e.b, e.b.l1, 0xc0000000, RAM_BASE + (4 << 20), (struct ptb_attr){ .ap = 1 });
+	*(uint32_t *)physmem_ptr(&e.pm, RAM_BASE + (4 << 20), 4) = 0x1234abcd;
+	e.cpu->recover = &jb;
+	if (sigsetjmp(jb, 0))
+		cr_assert_fail("unexpected fault kind %d fs %#x", e.cpu->fault.kind, e.cpu->fault.fs);
+	cr_assert_eq(shadow_ld32(e.cpu, 0xc0000000), 0x1234abcd);
+	/* PL0 may not read a PL1-only section: the switch really changed GS. */
+	shadow_cpu_set_pl(e.cpu, 0);
+	if (sigsetjmp(jb, 0)) {
+		cr_assert_eq(e.cpu->fault.fs, FS_PERM_SECTION);
+		shadow_cpu_set_pl(e.cpu, 1);
+		cr_assert_eq(shadow_ld32(e.cpu, 0xc0000000), 0x1234abcd);
+		return;
+	}
+	(void)shadow_ld32(e.cpu, 0xc0000000);
+	cr_assert_fail("PL0 read a PL1-only page");
+}
+
+Test(gsbase, wrgsbase_or_default)
+{
+	gs_roundtrip();
+}
+
+Test(gsbase, arch_prctl_path)
+{
+	setenv("HSPT_NO_WRGSBASE", "1", 1);
+	gs_roundtrip();
+	cr_assert_not(gsbase_fast(), "the override must force arch_prctl");
+}
