@@ -98,14 +98,46 @@ static uint8_t *host_addr(struct shadow_cpu *cpu, uint32_t va, enum walk_access 
 	return (uint8_t *)(uintptr_t)(va + e->addend);
 }
 
+/* Fixed-size accesses, so the compiler emits one load or store rather than
+ * a call to memcpy: the baseline must not be slower than it has to be. */
+static uint64_t load_n(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		return *(const uint16_t *)p;
+	case 4:
+		return *(const uint32_t *)p;
+	default:
+		return *(const uint64_t *)p;
+	}
+}
+
+static void store_n(uint8_t *p, uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 1:
+		*p = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)p = v;
+		break;
+	}
+}
+
 uint64_t soft_load(struct shadow_cpu *cpu, uint32_t va, unsigned size, unsigned pl)
 {
 	uint64_t v = 0;
 
-	if ((va & 0xfffu) + size <= 0x1000) {
-		memcpy(&v, host_addr(cpu, va, WALK_READ, pl), size);
-		return v;
-	}
+	if ((va & 0xfffu) + size <= 0x1000)
+		return load_n(host_addr(cpu, va, WALK_READ, pl), size);
 	/* Crossing a page: translate both halves before reading either. */
 	uint32_t first = 0x1000 - (va & 0xfffu);
 	uint8_t *a = host_addr(cpu, va, WALK_READ, pl);
@@ -119,7 +151,7 @@ uint64_t soft_load(struct shadow_cpu *cpu, uint32_t va, unsigned size, unsigned 
 void soft_store(struct shadow_cpu *cpu, uint32_t va, uint64_t v, unsigned size, unsigned pl)
 {
 	if ((va & 0xfffu) + size <= 0x1000) {
-		memcpy(host_addr(cpu, va, WALK_WRITE, pl), &v, size);
+		store_n(host_addr(cpu, va, WALK_WRITE, pl), v, size);
 		return;
 	}
 	/* Crossing a page: both halves must be writable before either is
