@@ -62,27 +62,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void count_abort(struct shadow_stats *st, unsigned fs)
-{
-	switch (fs) {
-	case FS_ACCESS_SECTION:
-	case FS_ACCESS_PAGE:
-		STAT_INC(st, faults_access_flag);
-		break;
-	case FS_DOMAIN_SECTION:
-	case FS_DOMAIN_PAGE:
-		STAT_INC(st, faults_domain);
-		break;
-	case FS_PERM_SECTION:
-	case FS_PERM_PAGE:
-		STAT_INC(st, faults_permission);
-		break;
-	default:
-		STAT_INC(st, faults_translation);
-		break;
-	}
-}
-
 static unsigned size_code(uint32_t block_size)
 {
 	return (unsigned)(__builtin_ctz(block_size) - 12) / 4;
@@ -179,7 +158,7 @@ static int plan_fill(struct shadow_cpu *cpu, const struct walk_result *res,
 		return 0;
 	}
 	shadow_fault_from_pa(pm, &cpu->fault, res->pa, va, write ? WALK_WRITE : WALK_READ);
-	STAT_INC(&cpu->stats, faults_mmio);
+	shadow_count_fault(&cpu->stats, &cpu->fault);
 	return -EFAULT;
 }
 
@@ -216,7 +195,7 @@ static enum fill_result fill_locked(struct shadow_cpu *cpu, struct gdvas *g,
 		fs = walk_check(&cpu->regs, &res, g->pl, acc);
 	if (fs) {
 		shadow_fault_from_walk(cpu, &cpu->fault, va, acc, fs, res.domain);
-		count_abort(&cpu->stats, fs);
+		shadow_count_fault(&cpu->stats, &cpu->fault);
 		return FILL_FAULT;
 	}
 	rights = walk_rights(&cpu->regs, &res, g->pl);

@@ -157,6 +157,8 @@ void soft_flush_va(struct shadow_cpu *cpu, uint32_t va);
 /* vm.c */
 void shadow_fault_from_walk(struct shadow_cpu *cpu, struct shadow_fault *f, uint32_t va,
 			    enum walk_access acc, unsigned fs, unsigned domain);
+/* Count a guest fault (abort by FS class; MMIO and unassigned together). */
+void shadow_count_fault(struct shadow_stats *st, const struct shadow_fault *f);
 bool shadow_fault_from_pa(const struct physmem *pm, struct shadow_fault *f, uint64_t pa,
 			  uint32_t va, enum walk_access acc);
 

@@ -71,8 +71,10 @@ static struct soft_tlb_entry *refill(struct shadow_cpu *cpu, uint32_t va,
 	unsigned rights;
 	uint8_t *host;
 
-	if (shadow_translate(cpu, va, acc, pl, &res, &cpu->fault))
+	if (shadow_translate(cpu, va, acc, pl, &res, &cpu->fault)) {
+		shadow_count_fault(&cpu->stats, &cpu->fault);
 		shadow_raise(cpu);
+	}
 	rights = walk_rights(&cpu->regs, &res, pl);
 	host = physmem_ptr(cpu->vm->pm, res.pa & ~0xfffull, 0x1000);
 	e->addend = (uintptr_t)host - page;

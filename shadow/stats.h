@@ -13,7 +13,7 @@
 	X(faults_access_flag, "guest access-flag faults")                      \
 	X(faults_domain, "guest domain faults")                                \
 	X(faults_permission, "guest permission faults")                        \
-	X(faults_mmio, "accesses sent to the MMIO slow path")                  \
+	X(faults_mmio, "accesses sent to the MMIO/unassigned slow path")                  \
 	X(fault_ns, "nanoseconds spent in the shadow fault path")              \
 	X(map_calls, "mmap calls that installed shadow entries")               \
 	X(pages_mapped, "4 KiB pages installed by page-sized fills")           \

@@ -302,6 +302,31 @@ bool shadow_fault_from_pa(const struct physmem *pm, struct shadow_fault *f, uint
 	return true;
 }
 
+void shadow_count_fault(struct shadow_stats *st, const struct shadow_fault *f)
+{
+	if (f->kind != SHADOW_FAULT_ABORT) {
+		STAT_INC(st, faults_mmio);
+		return;
+	}
+	switch (f->fs) {
+	case FS_ACCESS_SECTION:
+	case FS_ACCESS_PAGE:
+		STAT_INC(st, faults_access_flag);
+		break;
+	case FS_DOMAIN_SECTION:
+	case FS_DOMAIN_PAGE:
+		STAT_INC(st, faults_domain);
+		break;
+	case FS_PERM_SECTION:
+	case FS_PERM_PAGE:
+		STAT_INC(st, faults_permission);
+		break;
+	default:
+		STAT_INC(st, faults_translation);
+		break;
+	}
+}
+
 int shadow_translate(struct shadow_cpu *cpu, uint32_t va, enum walk_access acc,
 		     unsigned pl, struct walk_result *res, struct shadow_fault *fault)
 {
