@@ -29,7 +29,9 @@ __thread struct shadow_cpu *shadow_self;
 static __thread bool in_handler;
 static struct sigaction previous_segv;
 
-enum fill_result { FILL_DONE, FILL_RETRY, FILL_FAULT };
+/* RETRY: return and let the access fault again (someone else filled it,
+ * or the descriptor changed under us); NOMEM: the host refused the VMA. */
+enum fill_result { FILL_DONE, FILL_RETRY, FILL_NOMEM, FILL_FAULT };
 
 /* What to map for one fill: [va, va+len) -> memfd offset off. */
 struct fill_plan {
@@ -205,7 +207,7 @@ static enum fill_result fill_locked(struct shadow_cpu *cpu, struct gdvas *g,
 		return FILL_RETRY;
 	err = gdvas_map(vm, g, p.va, p.len, p.off, p.write, p.global, p.size_code, &cpu->stats);
 	if (err == -ENOMEM)
-		return FILL_RETRY;	/* caller evicts hard and lets it re-fault */
+		return FILL_NOMEM;
 	if (err)
 		crash("shadow mmap failed; errno", (uint64_t)-err);
 	STAT_INC(&cpu->stats, faults_filled);
@@ -236,8 +238,12 @@ static enum fill_result fill(struct shadow_cpu *cpu, struct gdvas *g, uint32_t v
 	r = fill_locked(cpu, g, va, write);
 	__atomic_store_n(&g->filling, false, __ATOMIC_SEQ_CST);
 	hlock_unlock(&g->lock);
-	if (r == FILL_RETRY && __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) > vm->vma_limit / 2)
+	if (r == FILL_NOMEM) {
+		/* The budget model said yes and the host said no: something
+		 * else in the process took VMAs. Shrink, then fault again. */
 		gdvas_budget_emergency(vm, &cpu->stats);
+		r = FILL_RETRY;
+	}
 	return r;
 }
 

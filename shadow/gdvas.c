@@ -22,6 +22,15 @@
 
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
 
+/* vm.max_map_count is per process, not per VM: the budget counts the
+ * shadow VMAs of every VM in the process (normally one: DESIGN.md §5). */
+static long process_vmas;
+
+long gdvas_process_vmas(void)
+{
+	return __atomic_load_n(&process_vmas, __ATOMIC_RELAXED);
+}
+
 int gdvas_arena_init(struct shadow_vm *vm)
 {
 	vm->arena_size = (uint64_t)vm->ngdvas * GDVAS_STRIDE;
@@ -64,6 +73,9 @@ err_arena:
 
 void gdvas_arena_destroy(struct shadow_vm *vm)
 {
+	/* The arena goes away whole: so do its VMAs. */
+	__atomic_sub_fetch(&process_vmas, __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED),
+			   __ATOMIC_RELAXED);
 	if (vm->arena)
 		munmap(vm->arena, vm->arena_size);
 	if (vm->meta_arena)
@@ -164,8 +176,9 @@ static void set_meta(struct shadow_vm *vm, struct gdvas *g, uint32_t p0, uint32_
 		g->meta[p0 + i] = val;
 	}
 	after = boundaries(g, p0, (int64_t)p0 + n);
-	g->vmas += after - before;
+	__atomic_store_n(&g->vmas, g->vmas + after - before, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&vm->vmas, after - before, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&process_vmas, after - before, __ATOMIC_RELAXED);
 }
 
 /* Put the PROT_NONE reservation back over [va, va+len). */
@@ -174,6 +187,45 @@ static int reserve(struct gdvas *g, uint32_t va, uint64_t len)
 	void *p = mmap(g->base + va, len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0);
 
 	return p == MAP_FAILED ? -errno : 0;
+}
+
+static void evict_others(struct shadow_vm *vm, struct gdvas *keep, struct shadow_stats *st);
+
+/* Is every page of [va, va+len) mapped by something? mincore() fails with
+ * ENOMEM on a hole and is async-signal-safe. */
+static bool range_mapped(struct gdvas *g, uint32_t va, uint64_t len)
+{
+	unsigned char vec[256];
+
+	for (uint64_t done = 0; done < len; done += sizeof(vec) * 4096) {
+		uint64_t n = len - done < sizeof(vec) * 4096 ? len - done : sizeof(vec) * 4096;
+
+		if (mincore(g->base + va + done, n, vec) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* A MAP_FIXED mmap failed (the host refused a VMA). Recent kernels leave
+ * the old mappings in place; older ones may have removed them, leaving a
+ * hole where some unrelated host mapping could later land inside the
+ * window. If there is a hole, put the reservation back, evicting this VM's
+ * other entries until the host accepts it. Called with g->lock held. */
+static void repair_after_failed_map(struct shadow_vm *vm, struct gdvas *g, uint32_t va,
+				    uint64_t len, struct shadow_stats *st)
+{
+	if (range_mapped(g, va, len))
+		return;		/* nothing changed: the metadata still holds */
+	for (int attempt = 0; attempt < 8; attempt++) {
+		if (reserve(g, va, len) == 0) {
+			set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), 0);
+			return;
+		}
+		evict_others(vm, g, st);
+	}
+	log_raw_hex("cannot restore the shadow reservation (host out of VMAs) at",
+		    (uintptr_t)g->base + va);
+	abort();
 }
 
 int gdvas_map(struct shadow_vm *vm, struct gdvas *g, uint32_t va, uint64_t len,
@@ -194,14 +246,7 @@ int gdvas_map(struct shadow_vm *vm, struct gdvas *g, uint32_t va, uint64_t len,
 	if (p == MAP_FAILED) {
 		int err = -errno;
 
-		/* A failed MAP_FIXED may already have removed what was there:
-		 * put the reservation back so nothing else can be placed in
-		 * the window, and forget the range. */
-		if (reserve(g, va, len) != 0) {
-			log_raw_hex("cannot restore shadow reservation at", (uintptr_t)g->base + va);
-			abort();
-		}
-		set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), 0);
+		repair_after_failed_map(vm, g, va, len, st);
 		return err;
 	}
 	set_meta(vm, g, va >> 12, (uint32_t)(len >> 12), first);
@@ -238,7 +283,8 @@ int gdvas_flush(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
 				g->chunk_mapped[c] = 0;
 			}
 			__atomic_sub_fetch(&vm->vmas, g->vmas, __ATOMIC_RELAXED);
-			g->vmas = 0;
+			__atomic_sub_fetch(&process_vmas, g->vmas, __ATOMIC_RELAXED);
+			__atomic_store_n(&g->vmas, 0, __ATOMIC_RELAXED);
 			g->mapped = 0;
 			memset(g->chunk_ref, 0, sizeof(g->chunk_ref));
 			STAT_INC(st, full_flushes);
@@ -348,7 +394,11 @@ static bool evict_chunk(struct shadow_vm *vm, struct gdvas *g, struct shadow_sta
 
 static void evict_until(struct shadow_vm *vm, long target, struct shadow_stats *st)
 {
-	while (__atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) > target) {
+	/* Only this VM's windows are evicted: another VM's may be freed under
+	 * our feet. If the others hold the budget, this VM shrinks to nothing
+	 * first, and its fills still fit in the reserve. */
+	while (__atomic_load_n(&process_vmas, __ATOMIC_RELAXED) > target &&
+	       __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) > 0) {
 		struct gdvas *g = lru_idle(vm);
 
 		if (g) {
@@ -364,7 +414,7 @@ static void evict_until(struct shadow_vm *vm, long target, struct shadow_stats *
 
 void gdvas_budget_reserve(struct shadow_vm *vm, long need, struct shadow_stats *st)
 {
-	if (__atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) + need <= vm->vma_limit)
+	if (__atomic_load_n(&process_vmas, __ATOMIC_RELAXED) + need <= vm->vma_limit)
 		return;
 	/* Evict down to 7/8 of the budget so that the next evictions are a
 	 * batch away, not one fault away. */
@@ -373,5 +423,25 @@ void gdvas_budget_reserve(struct shadow_vm *vm, long need, struct shadow_stats *
 
 void gdvas_budget_emergency(struct shadow_vm *vm, struct shadow_stats *st)
 {
-	evict_until(vm, __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) / 2, st);
+	evict_until(vm, __atomic_load_n(&process_vmas, __ATOMIC_RELAXED) -
+			       __atomic_load_n(&vm->vmas, __ATOMIC_RELAXED) / 2 - 1, st);
+}
+
+/* Free VMAs without touching `keep`, whose lock the caller holds: idle
+ * windows first, then half of the busy ones' chunks. */
+static void evict_others(struct shadow_vm *vm, struct gdvas *keep, struct shadow_stats *st)
+{
+	for (unsigned i = 0; i < vm->ngdvas; i++) {
+		struct gdvas *g = &vm->gdvas[i];
+
+		if (g == keep || !__atomic_load_n(&g->mapped, __ATOMIC_RELAXED))
+			continue;
+		if (__atomic_load_n(&g->users, __ATOMIC_RELAXED)) {
+			for (unsigned n = 0; n < GDVAS_CHUNKS / 2; n++)
+				if (!evict_chunk(vm, g, st))
+					break;
+		} else if (gdvas_flush(vm, g, st) == 0) {
+			STAT_INC(st, vma_evictions);
+		}
+	}
 }

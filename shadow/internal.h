@@ -135,6 +135,8 @@ void gdvas_set_active(struct shadow_vm *vm, struct gdvas *g);
 /* Make room for `need` more VMAs, evicting if the budget demands it. Must
  * be called with no window lock held. */
 void gdvas_budget_reserve(struct shadow_vm *vm, long need, struct shadow_stats *st);
+/* Modelled shadow VMAs of all VMs in this process. */
+long gdvas_process_vmas(void);
 /* Evict hard after the host refused a mapping (ENOMEM). */
 void gdvas_budget_emergency(struct shadow_vm *vm, struct shadow_stats *st);
 

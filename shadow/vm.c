@@ -84,6 +84,9 @@ static int compute_budget(struct shadow_vm *vm)
 
 	if (used < 0)
 		return (int)used;
+	/* The limit is for the shadow VMAs of the whole process (other VMs'
+	 * included), so those are not "used" by the rest of the process. */
+	used -= gdvas_process_vmas();
 	reserve = max / 16 > 1024 ? max / 16 : 1024;
 	limit = max - used - reserve;
 	if (vm->cfg.vma_limit && (long)vm->cfg.vma_limit < limit)
