@@ -199,6 +199,12 @@ bool shadow_cpu_poll(struct shadow_cpu *cpu);
 int shadow_translate(struct shadow_cpu *cpu, uint32_t va, enum walk_access acc,
 		     unsigned pl, struct walk_result *res, struct shadow_fault *fault);
 
+/* Host address of guest va for an atomic read-modify-write (STREX) at pl.
+ * HSPT modes: a pointer into the view, with no translation now; a fault
+ * when it is used goes through the fill path like any access. Soft mode:
+ * the TLB translation, raising the fault if there is one. */
+void *shadow_host_ptr(struct shadow_cpu *cpu, uint32_t va, unsigned pl, bool write);
+
 /* Soft-MMU slow paths (soft.c). Never return on a fault. */
 uint64_t soft_load(struct shadow_cpu *cpu, uint32_t va, unsigned size, unsigned pl);
 void soft_store(struct shadow_cpu *cpu, uint32_t va, uint64_t v, unsigned size, unsigned pl);

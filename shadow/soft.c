@@ -134,6 +134,13 @@ static void store_n(uint8_t *p, uint64_t v, unsigned size)
 	}
 }
 
+void *shadow_host_ptr(struct shadow_cpu *cpu, uint32_t va, unsigned pl, bool write)
+{
+	if (!cpu->soft)
+		return cpu->view_base[pl] + va;
+	return host_addr(cpu, va, write ? WALK_WRITE : WALK_READ, pl);
+}
+
 uint64_t soft_load(struct shadow_cpu *cpu, uint32_t va, unsigned size, unsigned pl)
 {
 	uint64_t v = 0;

@@ -147,6 +147,14 @@ struct arm_cpu {
 	uint32_t vbar;
 	uint32_t cpacr;		/* cp10/cp11 access rights for VFP */
 
+	/* The run loop's instruction-fetch translation: the last code page. */
+	struct {
+		bool valid;
+		uint8_t pl;
+		uint32_t va_page;
+		const uint8_t *host;	/* host address of that page's bytes */
+	} fetch;
+
 	uint32_t exit_imm;	/* SVC/BKPT immediate */
 	struct shadow_cpu *mmu;
 	const struct arm_sys_ops *sys;
