@@ -134,6 +134,7 @@ void shadow_vm_destroy(struct shadow_vm *vm);
 
 struct shadow_cpu *shadow_vm_cpu(struct shadow_vm *vm, unsigned index);
 const struct shadow_config *shadow_vm_config(const struct shadow_vm *vm);
+struct physmem *shadow_vm_physmem(const struct shadow_vm *vm);
 
 /* How a board or CPU model reaches a sleeping or running vCPU (the kick of
  * DESIGN.md §4); called by IS operations that need an acknowledgement. */

@@ -224,6 +224,11 @@ const struct shadow_config *shadow_vm_config(const struct shadow_vm *vm)
 	return &vm->cfg;
 }
 
+struct physmem *shadow_vm_physmem(const struct shadow_vm *vm)
+{
+	return vm->pm;
+}
+
 void shadow_vm_set_kick(struct shadow_vm *vm, void (*kick)(void *opaque, unsigned cpu),
 			void *opaque)
 {

@@ -2,6 +2,7 @@
  * exception entry and return, and data accesses as the ISA defines them
  * (endianness, alignment, privilege, exclusives). */
 #include "translate/cpu.h"
+#include "translate/run.h"
 
 #include <string.h>
 
@@ -23,6 +24,11 @@ void arm_cpu_reset(struct arm_cpu *cpu)
 	cpu->next_pc = cpu->r[15];
 	if (mmu)
 		shadow_cpu_set_pl(mmu, 1);
+}
+
+void arm_run_flush(struct arm_cpu *cpu)
+{
+	cpu->fetch.valid = false;
 }
 
 int arm_bank_of(unsigned mode)
