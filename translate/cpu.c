@@ -208,6 +208,54 @@ void arm_alignment_fault(struct arm_cpu *cpu, uint32_t va, bool write)
 	shadow_raise(cpu->mmu);
 }
 
+void arm_external_abort(struct arm_cpu *cpu, uint32_t va, bool write)
+{
+	struct shadow_fault *f = &cpu->mmu->fault;
+
+	*f = (struct shadow_fault){
+		.kind = SHADOW_FAULT_ABORT,
+		.va = va,
+		.write = write,
+		.fs = FS_EXTERNAL,
+		.fsr = walk_dfsr(FS_EXTERNAL, 0, write),
+	};
+	shadow_raise(cpu->mmu);
+}
+
+/* The slow path of one data access of `size` bytes (little-endian value):
+ * translate in software, then RAM through physmem or the device through
+ * cpu->mmio. A device access that crosses a page is split into bytes. */
+static uint64_t slow_access(struct arm_cpu *cpu, uint32_t va, unsigned size, unsigned pl,
+			    bool write, uint64_t val)
+{
+	struct shadow_fault *f = &cpu->mmu->fault;
+	struct walk_result res;
+	uint64_t v = 0;
+	void *p;
+
+	if ((va & 0xfffu) + size > 0x1000) {
+		for (unsigned i = 0; i < size; i++)
+			v |= slow_access(cpu, va + i, 1, pl, write, val >> (8 * i)) << (8 * i);
+		return v;
+	}
+	if (!shadow_translate(cpu->mmu, va, write ? WALK_WRITE : WALK_READ, pl, &res, f)) {
+		p = physmem_ptr(shadow_vm_physmem(cpu->mmu->vm), res.pa, size);
+		if (write)
+			memcpy(p, &val, size);
+		else
+			memcpy(&v, p, size);
+		return v;
+	}
+	if (f->kind == SHADOW_FAULT_ABORT)
+		shadow_raise(cpu->mmu);
+	if (f->kind != SHADOW_FAULT_MMIO || !cpu->mmio)
+		arm_external_abort(cpu, va, write);
+	if (write ? cpu->mmio->write(cpu->mmio_opaque, f->mmio_id, f->mmio_offset, size, val)
+		  : cpu->mmio->read(cpu->mmio_opaque, f->mmio_id, f->mmio_offset, size, &v))
+		arm_external_abort(cpu, va, write);
+	return v;
+}
+
 static inline bool big_endian(const struct arm_cpu *cpu)
 {
 	return cpu->cpsr_ctl & CPSR_E;
@@ -220,84 +268,129 @@ static inline void strict_align(struct arm_cpu *cpu, uint32_t va, unsigned size,
 		arm_check_align(cpu, va, size, write);
 }
 
+/* One guest load of `size` bytes at pl, fast path or slow path. */
+static inline uint64_t load(struct arm_cpu *cpu, uint32_t va, unsigned size, unsigned pl)
+{
+	if (__builtin_expect(cpu->slow, 0))
+		return slow_access(cpu, va, size, pl, false, 0);
+	switch (size) {
+	case 1:
+		return shadow_ld8_pl(cpu->mmu, va, pl);
+	case 2:
+		return pl == cpu->mmu->pl ? shadow_ld16(cpu->mmu, va) : shadow_ld16_pl(cpu->mmu, va, pl);
+	case 4:
+		return pl == cpu->mmu->pl ? shadow_ld32(cpu->mmu, va) : shadow_ld32_pl(cpu->mmu, va, pl);
+	default:
+		return pl == cpu->mmu->pl ? shadow_ld64(cpu->mmu, va) : shadow_ld64_pl(cpu->mmu, va, pl);
+	}
+}
+
+static inline void store(struct arm_cpu *cpu, uint32_t va, uint64_t v, unsigned size, unsigned pl)
+{
+	if (__builtin_expect(cpu->slow, 0)) {
+		slow_access(cpu, va, size, pl, true, v);
+		return;
+	}
+	switch (size) {
+	case 1:
+		if (pl == cpu->mmu->pl)
+			shadow_st8(cpu->mmu, va, (uint8_t)v);
+		else
+			shadow_st8_pl(cpu->mmu, va, (uint8_t)v, pl);
+		break;
+	case 2:
+		if (pl == cpu->mmu->pl)
+			shadow_st16(cpu->mmu, va, (uint16_t)v);
+		else
+			shadow_st16_pl(cpu->mmu, va, (uint16_t)v, pl);
+		break;
+	default:
+		if (pl == cpu->mmu->pl)
+			shadow_st32(cpu->mmu, va, (uint32_t)v);
+		else
+			shadow_st32_pl(cpu->mmu, va, (uint32_t)v, pl);
+		break;
+	}
+}
+
+static inline uint32_t swap16(const struct arm_cpu *cpu, uint32_t v)
+{
+	return big_endian(cpu) ? __builtin_bswap16((uint16_t)v) : v;
+}
+
+static inline uint32_t swap32(const struct arm_cpu *cpu, uint32_t v)
+{
+	return big_endian(cpu) ? __builtin_bswap32(v) : v;
+}
+
+#define CUR(cpu) ((cpu)->mmu->pl)
+
 uint8_t arm_ld8(struct arm_cpu *cpu, uint32_t va)
 {
-	return shadow_ld8(cpu->mmu, va);
+	return (uint8_t)load(cpu, va, 1, CUR(cpu));
 }
 
 uint16_t arm_ld16(struct arm_cpu *cpu, uint32_t va)
 {
-	uint16_t v;
-
 	strict_align(cpu, va, 2, false);
-	v = shadow_ld16(cpu->mmu, va);
-	return big_endian(cpu) ? __builtin_bswap16(v) : v;
+	return (uint16_t)swap16(cpu, (uint32_t)load(cpu, va, 2, CUR(cpu)));
 }
 
 uint32_t arm_ld32(struct arm_cpu *cpu, uint32_t va)
 {
-	uint32_t v;
-
 	strict_align(cpu, va, 4, false);
-	v = shadow_ld32(cpu->mmu, va);
-	return big_endian(cpu) ? __builtin_bswap32(v) : v;
+	return swap32(cpu, (uint32_t)load(cpu, va, 4, CUR(cpu)));
 }
 
 void arm_st8(struct arm_cpu *cpu, uint32_t va, uint8_t v)
 {
-	shadow_st8(cpu->mmu, va, v);
+	store(cpu, va, v, 1, CUR(cpu));
 }
 
 void arm_st16(struct arm_cpu *cpu, uint32_t va, uint16_t v)
 {
 	strict_align(cpu, va, 2, true);
-	shadow_st16(cpu->mmu, va, big_endian(cpu) ? __builtin_bswap16(v) : v);
+	store(cpu, va, swap16(cpu, v), 2, CUR(cpu));
 }
 
 void arm_st32(struct arm_cpu *cpu, uint32_t va, uint32_t v)
 {
 	strict_align(cpu, va, 4, true);
-	shadow_st32(cpu->mmu, va, big_endian(cpu) ? __builtin_bswap32(v) : v);
+	store(cpu, va, swap32(cpu, v), 4, CUR(cpu));
 }
 
 uint8_t arm_ld8_user(struct arm_cpu *cpu, uint32_t va)
 {
-	return shadow_ld8_pl(cpu->mmu, va, 0);
+	return (uint8_t)load(cpu, va, 1, 0);
 }
 
 uint16_t arm_ld16_user(struct arm_cpu *cpu, uint32_t va)
 {
-	uint16_t v;
-
 	strict_align(cpu, va, 2, false);
-	v = shadow_ld16_pl(cpu->mmu, va, 0);
-	return big_endian(cpu) ? __builtin_bswap16(v) : v;
+	return (uint16_t)swap16(cpu, (uint32_t)load(cpu, va, 2, 0));
 }
 
 uint32_t arm_ld32_user(struct arm_cpu *cpu, uint32_t va)
 {
-	uint32_t v;
-
 	strict_align(cpu, va, 4, false);
-	v = shadow_ld32_pl(cpu->mmu, va, 0);
-	return big_endian(cpu) ? __builtin_bswap32(v) : v;
+	return swap32(cpu, (uint32_t)load(cpu, va, 4, 0));
 }
 
 void arm_st8_user(struct arm_cpu *cpu, uint32_t va, uint8_t v)
 {
-	shadow_st8_pl(cpu->mmu, va, v, 0);
+	store(cpu, va, v, 1, 0);
 }
 
 void arm_st16_user(struct arm_cpu *cpu, uint32_t va, uint16_t v)
 {
 	strict_align(cpu, va, 2, true);
-	shadow_st16_pl(cpu->mmu, va, big_endian(cpu) ? __builtin_bswap16(v) : v, 0);
+	store(cpu, va, swap16(cpu, v), 2, 0);
 }
 
 void arm_st32_user(struct arm_cpu *cpu, uint32_t va, uint32_t v)
 {
 	strict_align(cpu, va, 4, true);
-	shadow_st32_pl(cpu->mmu, va, big_endian(cpu) ? __builtin_bswap32(v) : v, 0);
+	store(cpu, va, swap32(cpu, v), 4, 0);
 }
 
 uint32_t arm_ld32_aligned(struct arm_cpu *cpu, uint32_t va)
@@ -335,20 +428,7 @@ uint64_t arm_ldrex(struct arm_cpu *cpu, uint32_t va, unsigned size)
 	uint64_t v;
 
 	arm_check_align(cpu, va, size, false);
-	switch (size) {
-	case 1:
-		v = shadow_ld8(cpu->mmu, va);
-		break;
-	case 2:
-		v = shadow_ld16(cpu->mmu, va);
-		break;
-	case 4:
-		v = shadow_ld32(cpu->mmu, va);
-		break;
-	default:
-		v = shadow_ld64(cpu->mmu, va);	/* single-copy atomic */
-		break;
-	}
+	v = load(cpu, va, size, CUR(cpu));	/* one access: single-copy atomic */
 	cpu->excl_valid = true;
 	cpu->excl_addr = va;
 	cpu->excl_size = size;
@@ -396,6 +476,13 @@ uint32_t arm_strex(struct arm_cpu *cpu, uint32_t va, uint64_t v, unsigned size)
 	 * an ABA change in between goes unnoticed, which Linux tolerates). A
 	 * fault inside the CAS goes through the shadow fill path like any
 	 * write and the CAS re-executes. */
+	if (cpu->slow) {
+		/* A device or a re-executed instruction: no atomicity to keep
+		 * beyond the single access itself. */
+		slow_access(cpu, va, size, CUR(cpu), true, big_endian(cpu) ? swap_size(v, size) : v);
+		cpu->excl_valid = false;
+		return 0;
+	}
 	p = shadow_host_ptr(cpu->mmu, va, cpu->mmu->pl, true);
 	ok = cas(p, cpu->excl_val, big_endian(cpu) ? swap_size(v, size) : v, size);
 	cpu->excl_valid = false;

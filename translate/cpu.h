@@ -110,6 +110,14 @@ struct arm_sys_ops {
 		    uint64_t val);
 };
 
+/* Device accesses: the board's MMIO dispatch, by the physmem id of the
+ * range. Return 0, or -1 for an access the device rejects (the guest gets
+ * a synchronous external abort). */
+struct arm_mmio_ops {
+	int (*read)(void *opaque, unsigned id, uint64_t offset, unsigned size, uint64_t *val);
+	int (*write)(void *opaque, unsigned id, uint64_t offset, unsigned size, uint64_t val);
+};
+
 struct arm_cpu {
 	uint32_t r[16];		/* the current mode's view */
 	uint32_t next_pc;	/* see contract rule 1 */
@@ -157,6 +165,12 @@ struct arm_cpu {
 
 	uint32_t exit_imm;	/* SVC/BKPT immediate */
 	struct shadow_cpu *mmu;
+	/* The slow path: every data access translates in software and goes
+	 * to RAM or to a device. Set while re-executing one instruction that
+	 * touched MMIO (arm_emulate_mmio). */
+	bool slow;
+	const struct arm_mmio_ops *mmio;
+	void *mmio_opaque;
 	const struct arm_sys_ops *sys;
 	void *sys_opaque;
 	uint64_t insns;		/* instructions retired */
@@ -306,6 +320,10 @@ static inline void arm_clrex(struct arm_cpu *cpu)
 {
 	cpu->excl_valid = false;
 }
+
+/* Synchronous external abort on a data access (raised through the MMU's
+ * recover point): a device refused it, or nothing is at that address. */
+__attribute__((noreturn)) void arm_external_abort(struct arm_cpu *cpu, uint32_t va, bool write);
 
 /* ---- exceptions (taken by the run loop, never by an executor) ---- */
 

@@ -187,3 +187,63 @@ Test(cpu_state, big_endian_data)
 	/* Unaligned words are allowed unless SCTLR.A. */
 	cr_assert_eq(arm_ld32(&e.cpu, RAM_BASE + 0x201), 0x332211aau);
 }
+
+/* ---- the slow path: RAM and devices through software translation ---- */
+
+struct fake_dev {
+	uint64_t last_off, last_val;
+	unsigned last_size, writes;
+};
+
+static int dev_read(void *opaque, unsigned id, uint64_t off, unsigned size, uint64_t *val)
+{
+	(void)opaque;
+	if (off >= 0x100)
+		return -1;	/* refused: an external abort */
+	*val = 0xa0000000u | id << 8 | (uint32_t)off | size << 16;
+	return 0;
+}
+
+static int dev_write(void *opaque, unsigned id, uint64_t off, unsigned size, uint64_t val)
+{
+	struct fake_dev *d = opaque;
+
+	d->last_off = off;
+	d->last_val = val;
+	d->last_size = size;
+	d->writes++;
+	return 0;
+}
+
+static const struct arm_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
+
+Test(cpu_state, slow_path_reaches_ram_and_devices)
+{
+	struct env e;
+	struct fake_dev dev = { 0 };
+	volatile int faults = 0;
+
+	setup(&e, SHADOW_ORG_PRIVATE);
+	cr_assert_eq(physmem_add_mmio(&e.pm, 0x09000000, 0x1000, 3), 0);
+	e.cpu.mmio = &dev_ops;
+	e.cpu.mmio_opaque = &dev;
+	e.cpu.slow = true;
+	*(uint32_t *)physmem_ptr(&e.pm, RAM_BASE + 0x40, 4) = 0xcafef00d;
+	if (sigsetjmp(e.jb, 0)) {
+		faults++;
+		cr_assert_eq(e.cpu.mmu->fault.fs, FS_EXTERNAL);
+		cr_assert_eq(e.cpu.mmu->fault.va, 0x09000200u);
+		cr_assert_eq(e.cpu.mmu->fault.fsr, 0x008u, "DFSR: sync external, read");
+	} else {
+		cr_assert_eq(arm_ld32(&e.cpu, RAM_BASE + 0x40), 0xcafef00du, "RAM via slow path");
+		arm_st16(&e.cpu, RAM_BASE + 0x44, 0x1234);
+		cr_assert_eq(*(uint16_t *)physmem_ptr(&e.pm, RAM_BASE + 0x44, 2), 0x1234);
+		cr_assert_eq(arm_ld32(&e.cpu, 0x09000010u), 0xa0040310u, "device read");
+		arm_st32(&e.cpu, 0x09000020u, 0x55);
+		cr_assert_eq(dev.last_off, 0x20);
+		cr_assert_eq(dev.last_val, 0x55);
+		cr_assert_eq(dev.last_size, 4);
+		(void)arm_ld32(&e.cpu, 0x09000200u);	/* refused by the device */
+	}
+	cr_assert_eq(faults, 1);
+}
