@@ -66,6 +66,11 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion
 
+GUEST_RUN = $(BUILD)/tests/guest-run
+$(GUEST_RUN): $(BUILD)/tests/guest/runner.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(TESTLIB_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB)

@@ -17,6 +17,13 @@
  * one. Exits are returned, never taken: see arm_take_exception(). */
 enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns);
 
+/* After ARM_EXIT_MMIO: execute that one instruction again with its data
+ * accesses going to the device (cpu->mmio). Returns ARM_EXIT_NONE when it
+ * completed (r[15] is then the next instruction), or the exit it raised
+ * (a data abort if the device refused the access, an exit of the
+ * instruction itself). */
+enum arm_exit arm_emulate_mmio(struct arm_cpu *cpu);
+
 /* Forget cached translations and decoded code for this vCPU (called after
  * TLB maintenance, ASID/MMU changes, instruction-cache invalidation). */
 void arm_run_flush(struct arm_cpu *cpu);

@@ -1,0 +1,57 @@
+/* loop.c — the system-level run loop of one vCPU: interrupts in,
+ * exceptions taken, devices emulated, until something the caller must
+ * handle (WFI, the budget, a fatal engine error). */
+#include "translate/run.h"
+#include "vcpu/loop.h"
+
+/* Take a pending, unmasked interrupt before the next instruction. */
+static bool deliver_interrupt(struct vcpu *v)
+{
+	struct arm_cpu *cpu = &v->cpu;
+
+	if (v->fiq_line && !(cpu->cpsr_ctl & CPSR_F)) {
+		arm_take_exception(cpu, ARM_EXC_FIQ, cpu->r[15]);
+		return true;
+	}
+	if (v->irq_line && !(cpu->cpsr_ctl & CPSR_I)) {
+		arm_take_exception(cpu, ARM_EXC_IRQ, cpu->r[15]);
+		return true;
+	}
+	return false;
+}
+
+enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget)
+{
+	struct arm_cpu *cpu = &v->cpu;
+	uint64_t end = cpu->insns + budget;
+
+	while (cpu->insns < end) {
+		enum arm_exit exit;
+
+		deliver_interrupt(v);
+		exit = arm_run(cpu, end - cpu->insns);
+		if (exit == ARM_EXIT_MMIO)
+			exit = arm_emulate_mmio(cpu);
+		switch (exit) {
+		case ARM_EXIT_NONE:
+		case ARM_EXIT_LIMIT:
+		case ARM_EXIT_YIELD:
+			break;
+		case ARM_EXIT_SYSREG:
+			if (v->fatal)
+				return exit;
+			break;
+		case ARM_EXIT_WFI:
+		case ARM_EXIT_WFE:
+			/* Nothing pending: the caller sleeps until an event. */
+			if (!(v->irq_line && !(cpu->cpsr_ctl & CPSR_I)) &&
+			    !(v->fiq_line && !(cpu->cpsr_ctl & CPSR_F)))
+				return exit;
+			break;
+		default:
+			vcpu_take_exit_exception(v, exit);
+			break;
+		}
+	}
+	return ARM_EXIT_LIMIT;
+}
