@@ -27,7 +27,7 @@ CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
 
 # Library sources, in dependency order (see shared/DESIGN.md §6).
-LIB_DIRS = util shadow translate vcpu
+LIB_DIRS = util shadow translate vcpu machine
 LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhspt.a

@@ -93,6 +93,8 @@ enum arm_bank {
 };
 
 struct arm_cpu;
+struct dcache;
+struct dcache_page;
 
 /* The system around the ISA: coprocessor registers. vcpu/ implements it;
  * the user-mode test harness provides a minimal one. Each returns 0, or
@@ -155,13 +157,17 @@ struct arm_cpu {
 	uint32_t vbar;
 	uint32_t cpacr;		/* cp10/cp11 access rights for VFP */
 
-	/* The run loop's instruction-fetch translation: the last code page. */
+	/* The run loop's instruction-fetch translation: the last code page,
+	 * and its page in the decoded-instruction cache (run.c). */
 	struct {
 		bool valid;
+		bool thumb;
 		uint8_t pl;
 		uint32_t va_page;
 		const uint8_t *host;	/* host address of that page's bytes */
+		struct dcache_page *decoded;
 	} fetch;
+	struct dcache *dcache;	/* run.c's, allocated on first use */
 
 	uint32_t exit_imm;	/* SVC/BKPT immediate */
 	struct shadow_cpu *mmu;

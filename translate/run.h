@@ -24,6 +24,9 @@ enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns);
  * instruction itself). */
 enum arm_exit arm_emulate_mmio(struct arm_cpu *cpu);
 
+/* Release the run loop's caches (when the vCPU goes away). */
+void arm_run_free(struct arm_cpu *cpu);
+
 /* Forget cached translations and decoded code for this vCPU (called after
  * TLB maintenance, ASID/MMU changes, instruction-cache invalidation). */
 void arm_run_flush(struct arm_cpu *cpu);

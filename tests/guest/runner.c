@@ -3,7 +3,11 @@
  * the start of RAM. The program reports through the device; the runner's
  * exit status is the program's (0 = pass).
  *
- *   guest-run [--spt soft|shared|private|group:N] [--max-insns N] FILE.bin
+ *   guest-run [--spt soft|shared|private|group:N] [--max-insns N]
+ *             [--trace N] FILE.bin
+ *
+ * --trace N prints the PC and CPSR before each of the first N
+ * instructions (to standard error), for debugging a guest program.
  *
  * Test device (32-bit accesses): 0x00 W putchar, 0x04 W end with status,
  * 0x08 R magic 0x48535054 ("HSPT"). */
@@ -78,14 +82,14 @@ static int load_image(struct physmem *pm, const char *path)
 static void usage(void)
 {
 	fprintf(stderr, "usage: guest-run [--spt soft|shared|private|group:N] "
-			"[--max-insns N] FILE.bin\n");
+			"[--max-insns N] [--trace N] FILE.bin\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct shadow_config cfg = { .org = SHADOW_ORG_PRIVATE, .ncpus = 1 };
-	uint64_t max_insns = 200000000;
+	uint64_t max_insns = 200000000, trace = 0;
 	struct test_device dev = { 0 };
 	const char *path = NULL;
 	struct shadow_vm *vm;
@@ -97,6 +101,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--spt") && i + 1 < argc) {
 			if (shadow_parse_org(argv[++i], &cfg))
 				usage();
+		} else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+			trace = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--max-insns") && i + 1 < argc) {
 			max_insns = strtoull(argv[++i], NULL, 0);
 		} else if (argv[i][0] != '-' && !path) {
@@ -129,7 +135,14 @@ int main(int argc, char **argv)
 	}
 	v.cpu.r[15] = RAM_BASE;
 	while (!dev.done && v.cpu.insns < max_insns) {
-		enum arm_exit exit = vcpu_run(&v, 1000000);
+		bool tracing = v.cpu.insns < trace;
+		enum arm_exit exit;
+
+		if (tracing)
+			fprintf(stderr, "%8llu pc %08x cpsr %08x lr %08x sp %08x\n",
+				(unsigned long long)v.cpu.insns, v.cpu.r[15], arm_get_cpsr(&v.cpu),
+				v.cpu.r[14], v.cpu.r[13]);
+		exit = vcpu_run(&v, tracing ? 1 : 1000000);
 
 		if (v.fatal) {
 			fprintf(stderr, "guest-run: shadow engine failed: %s\n", strerror(-v.fatal));

@@ -1,0 +1,310 @@
+/* gen_vfp.c — VFPv4-D32 instructions (the same encodings in A32 and T32,
+ * see gen_emit_cp) and the initial floating-point register values. */
+#include "tests/diff/gen_int.h"
+
+static const uint32_t f32_edge[] = {
+	0x00000000, 0x80000000, 0x7f800000, 0xff800000,	/* zeros, infinities */
+	0x7fc00000, 0xffc00001, 0x7f800001, 0x7fbfffff,	/* quiet, signalling NaNs */
+	0x00000001, 0x807fffff, 0x00800000, 0x80800000,	/* denormals, min normal */
+	0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000,	/* max, +-1 */
+	0x3f000000, 0x3fc00000, 0x40200000, 0xbfc00000,	/* 0.5, 1.5, 2.5: ties */
+	0x4f000000, 0xcf000000, 0x4f800000, 0x4effffff,	/* int32/uint32 limits */
+	0x477fe000, 0x477ff000, 0x38800000, 0x33800000,	/* half limits */
+	0x33000000, 0x387fc000, 0x34000000, 0x3eaaaaab,
+};
+
+static const uint64_t f64_edge[] = {
+	0x0000000000000000ull, 0x8000000000000000ull, 0x7ff0000000000000ull,
+	0xfff0000000000000ull, 0x7ff8000000000000ull, 0xfff8000000000001ull,
+	0x7ff0000000000001ull, 0x7ff7ffffffffffffull, 0x0000000000000001ull,
+	0x800fffffffffffffull, 0x0010000000000000ull, 0x7fefffffffffffffull,
+	0x3ff0000000000000ull, 0xbff0000000000000ull, 0x3fe0000000000000ull,
+	0x3ff8000000000000ull, 0x4004000000000000ull, 0xc1e0000000000000ull,
+	0x41dfffffffc00000ull, 0x41e0000000000000ull, 0x41efffffffe00000ull,
+	0x41f0000000000000ull, 0xc1e0000000200000ull, 0x47efffffe0000000ull,
+	0x3810000000000000ull, 0x380fffffffffffffull, 0x36a0000000000000ull,
+	0x3fd5555555555555ull, 0x47efffffffffffffull, 0x3690000000000000ull,
+};
+
+static uint32_t fp32(struct gen *g)
+{
+	uint32_t r = (uint32_t)gen_rnd(g);
+
+	switch (gen_rn(g, 4)) {
+	case 0:
+		return f32_edge[gen_rn(g, sizeof(f32_edge) / 4)];
+	case 1:
+		return r;
+	default:
+		/* moderate magnitudes, where arithmetic stays finite */
+		return (r & 0x807fffffu) | (110 + gen_rn(g, 36)) << 23;
+	}
+}
+
+static uint64_t fp64(struct gen *g)
+{
+	uint64_t r = gen_rnd(g);
+
+	switch (gen_rn(g, 4)) {
+	case 0:
+		return f64_edge[gen_rn(g, sizeof(f64_edge) / 8)];
+	case 1:
+		return r;
+	default:
+		return (r & 0x800fffffffffffffull) | (uint64_t)(1000 + gen_rn(g, 48)) << 52;
+	}
+}
+
+uint64_t gen_fp_init(struct gen *g)
+{
+	if (gen_chance(g, 50))
+		return fp64(g);
+	return fp32(g) | (uint64_t)fp32(g) << 32;
+}
+
+/* Register fields: Vd/D, Vn/N, Vm/M for single (sz 0) or double. */
+static uint32_t vd(unsigned sz, unsigned r)
+{
+	return sz ? (r & 15) << 12 | (r >> 4) << 22 : (r >> 1) << 12 | (r & 1) << 22;
+}
+
+static uint32_t vn(unsigned sz, unsigned r)
+{
+	return sz ? (r & 15) << 16 | (r >> 4) << 7 : (r >> 1) << 16 | (r & 1) << 7;
+}
+
+static uint32_t vm(unsigned sz, unsigned r)
+{
+	return sz ? (r & 15) | (r >> 4) << 5 : (r >> 1) | (r & 1) << 5;
+}
+
+static unsigned vreg(struct gen *g)
+{
+	return gen_rn(g, 32);
+}
+
+static void arith3(struct gen *g, unsigned cond)
+{
+	/* bits 23, 21:20 and 6 of VMLA ... VFMS */
+	static const uint32_t ops[] = {
+		0x000000, 0x000040, 0x100000, 0x100040, 0x200000, 0x200040,
+		0x300000, 0x300040, 0x800000, 0x900000, 0x900040, 0xa00000, 0xa00040,
+	};
+	unsigned sz = gen_rn(g, 2);
+	uint32_t op = ops[gen_rn(g, sizeof(ops) / 4)];
+
+	gen_emit_cp(g, cond, 0x0e000a00u | op | sz << 8 | vd(sz, vreg(g)) |
+		    vn(sz, vreg(g)) | vm(sz, vreg(g)));
+}
+
+static void arith2(struct gen *g, unsigned cond)
+{
+	/* opc2 << 16 | opc3 << 6: VMOV, VABS, VNEG, VSQRT */
+	static const uint32_t ops[] = { 0x00040, 0x000c0, 0x10040, 0x100c0 };
+	unsigned sz = gen_rn(g, 2);
+
+	gen_emit_cp(g, cond, 0x0eb00a00u | ops[gen_rn(g, 4)] | sz << 8 |
+		    vd(sz, vreg(g)) | vm(sz, vreg(g)));
+}
+
+static void vmov_imm(struct gen *g, unsigned cond)
+{
+	unsigned sz = gen_rn(g, 2), imm = gen_rn(g, 256);
+
+	gen_emit_cp(g, cond, 0x0eb00a00u | (imm >> 4) << 16 | (imm & 15) | sz << 8 |
+		    vd(sz, vreg(g)));
+}
+
+static void vcmp(struct gen *g, unsigned cond)
+{
+	unsigned sz = gen_rn(g, 2), e = gen_rn(g, 2);
+
+	if (gen_chance(g, 25))	/* with #0.0 */
+		gen_emit_cp(g, cond, 0x0eb50a40u | e << 7 | sz << 8 | vd(sz, vreg(g)));
+	else
+		gen_emit_cp(g, cond, 0x0eb40a40u | e << 7 | sz << 8 | vd(sz, vreg(g)) |
+			    vm(sz, vreg(g)));
+}
+
+static void vcvt(struct gen *g, unsigned cond)
+{
+	unsigned sz = gen_rn(g, 2);
+
+	switch (gen_rn(g, 5)) {
+	case 0:		/* between single and double: the destination is the other size */
+		gen_emit_cp(g, cond, 0x0eb70ac0u | sz << 8 | vd(!sz, vreg(g)) | vm(sz, vreg(g)));
+		break;
+	case 1:		/* from a 32-bit integer in Sm, signed or not */
+		gen_emit_cp(g, cond, 0x0eb80a40u | gen_rn(g, 2) << 7 | sz << 8 |
+			    vd(sz, vreg(g)) | vm(0, vreg(g)));
+		break;
+	case 2:		/* to an integer in Sd; bit 7: round to zero, else FPSCR */
+		gen_emit_cp(g, cond, 0x0ebc0a40u | gen_rn(g, 2) << 16 | gen_rn(g, 2) << 7 |
+			    sz << 8 | vd(0, vreg(g)) | vm(sz, vreg(g)));
+		break;
+	case 3: {	/* fixed point, in place */
+		unsigned sx = gen_rn(g, 2), size = sx ? 32 : 16;
+		unsigned imm = gen_rn(g, size == 16 ? 17 : 32);
+
+		gen_emit_cp(g, cond, 0x0eba0a40u | gen_rn(g, 2) << 18 | gen_rn(g, 2) << 16 |
+			    sz << 8 | sx << 7 | (imm & 1) << 5 | imm >> 1 | vd(sz, vreg(g)));
+		break;
+	}
+	default:	/* VCVTB/VCVTT, half <-> single */
+		gen_emit_cp(g, cond, 0x0eb20a40u | gen_rn(g, 2) << 16 | gen_rn(g, 2) << 7 |
+			    vd(0, vreg(g)) | vm(0, vreg(g)));
+		break;
+	}
+}
+
+static void vmov_core(struct gen *g, unsigned cond)
+{
+	unsigned op = gen_rn(g, 2);
+
+	switch (gen_rn(g, 4)) {
+	case 0:		/* Sn <-> Rt */
+		gen_emit_cp(g, cond, 0x0e000a10u | op << 20 | vn(0, vreg(g)) |
+			    (op ? gen_reg(g) : gen_src(g)) << 12);
+		break;
+	case 1: {	/* two singles <-> Rt, Rt2 */
+		unsigned t = op ? gen_reg(g) : gen_src(g);
+		unsigned t2 = op ? gen_reg_not(g, (uint16_t)(1u << t)) : gen_src(g);
+
+		gen_emit_cp(g, cond, 0x0c400a10u | op << 20 | t2 << 16 | t << 12 |
+			    vm(0, gen_rn(g, 31)));
+		break;
+	}
+	case 2: {	/* Dm <-> Rt, Rt2 */
+		unsigned t = op ? gen_reg(g) : gen_src(g);
+		unsigned t2 = op ? gen_reg_not(g, (uint16_t)(1u << t)) : gen_src(g);
+
+		gen_emit_cp(g, cond, 0x0c400b10u | op << 20 | t2 << 16 | t << 12 | vm(1, vreg(g)));
+		break;
+	}
+	default:	/* VMOV.32 Dd[x] <-> Rt */
+		gen_emit_cp(g, cond, 0x0e000b10u | op << 20 | gen_rn(g, 2) << 21 |
+			    vn(1, vreg(g)) | (op ? gen_reg(g) : gen_src(g)) << 12);
+		break;
+	}
+}
+
+/* FPSCR values a sequence may write: flags, AHP, DN, FZ, RMode and the
+ * cumulative exception bits; never Len/Stride or trap enables. */
+static uint32_t fpscr_value(struct gen *g)
+{
+	uint32_t v = (uint32_t)gen_rnd(g) & 0xf7c00000u;
+
+	if (gen_chance(g, 70))
+		v &= ~(1u << 26);	/* AHP usually off */
+	if (gen_chance(g, 30))
+		v |= (uint32_t)gen_rnd(g) & 0x9fu;
+	return v;
+}
+
+static void vmrs_vmsr(struct gen *g, unsigned cond)
+{
+	switch (gen_rn(g, 3)) {
+	case 0:		/* VMRS APSR_nzcv, FPSCR */
+		gen_emit_cp(g, cond, 0x0ef1fa10u);
+		break;
+	case 1:
+		gen_emit_cp(g, cond, 0x0ef10a10u | gen_reg(g) << 12);
+		break;
+	default: {
+		unsigned t = gen_reg(g);
+
+		gen_set_reg(g, t, fpscr_value(g));
+		gen_emit_cp(g, cond, 0x0ee10a10u | t << 12);
+		break;
+	}
+	}
+}
+
+/* VLDR/VSTR: Rn + imm8 * 4, up or down; in T32 PC-relative loads too. */
+static void vldr_vstr(struct gen *g, unsigned cond)
+{
+	unsigned sz = gen_rn(g, 2), l = gen_rn(g, 2), u = gen_rn(g, 2);
+	unsigned imm = gen_rn(g, 256), rn;
+
+	if (l && gen_chance(g, 10)) {
+		rn = R_PC;
+	} else {
+		uint32_t a = gen_data_addr(g, 8, 4);
+
+		rn = gen_reg(g);
+		gen_set_reg(g, rn, u ? a - imm * 4 : a + imm * 4);
+	}
+	gen_emit_cp(g, cond, 0x0d000a00u | u << 23 | l << 20 | rn << 16 | sz << 8 | imm |
+		    vd(sz, vreg(g)));
+}
+
+/* VLDM/VSTM IA (optionally with write-back) or DB!, and VPUSH/VPOP. */
+static void vldm_vstm(struct gen *g, unsigned cond)
+{
+	unsigned sz = gen_rn(g, 2), l = gen_rn(g, 2);
+	unsigned first = vreg(g), count = 1 + gen_rn(g, sz ? 16 : 32);
+	unsigned words, rn, p, u, w;
+
+	if (first + count > 32)
+		count = 32 - first;
+	if (sz && count > 16)
+		count = 16;
+	words = count * (sz ? 2 : 1);
+	if (!g->in_it && gen_chance(g, 30)) {
+		/* VPUSH (VSTMDB SP!) or VPOP (VLDMIA SP!), if the stack has room */
+		bool push = !l;
+
+		if (push ? g->sp - words * 4 < DIFF_STACK_LO : g->sp + words * 4 > DIFF_STACK_HI)
+			return;
+		rn = R_SP;
+		p = push, u = !push, w = 1;
+		cond = 14;
+		gen_item_sp(g, push ? -(int)words * 4 : (int)words * 4);
+	} else {
+		uint32_t a = gen_data_addr(g, words * 4, 4);
+
+		rn = gen_reg(g);
+		if (gen_chance(g, 50)) {
+			p = 0, u = 1, w = gen_rn(g, 2);
+			gen_set_reg(g, rn, a);
+		} else {
+			p = 1, u = 0, w = 1;
+			gen_set_reg(g, rn, a + words * 4);
+		}
+	}
+	gen_emit_cp(g, cond, 0x0c000a00u | p << 24 | u << 23 | w << 21 | l << 20 | rn << 16 |
+		    sz << 8 | words | vd(sz, first));
+}
+
+void gen_vfp(struct gen *g, unsigned cond)
+{
+	switch (gen_rn(g, 16)) {
+	case 0: case 1: case 2: case 3:
+		arith3(g, cond);
+		break;
+	case 4: case 5:
+		arith2(g, cond);
+		break;
+	case 6:
+		vmov_imm(g, cond);
+		break;
+	case 7: case 8:
+		vcmp(g, cond);
+		break;
+	case 9: case 10:
+		vcvt(g, cond);
+		break;
+	case 11:
+		vmov_core(g, cond);
+		break;
+	case 12: case 13:
+		vmrs_vmsr(g, cond);
+		break;
+	case 14:
+		vldr_vstr(g, cond);
+		break;
+	default:
+		vldm_vstm(g, cond);
+		break;
+	}
+}
