@@ -14,6 +14,14 @@
 
 #define SHADOW_PAGE_MASK 0xfffu
 
+/* ARMv7 allows unaligned LDR/STR/LDRH/STRH, and x86 performs them in one
+ * instruction: these types tell the compiler (and UBSan) that the host
+ * pointer may be misaligned, without turning the access into a call. */
+typedef uint16_t __attribute__((aligned(1))) shadow_u16u;
+typedef uint32_t __attribute__((aligned(1))) shadow_u32u;
+typedef uint64_t __attribute__((aligned(1))) shadow_u64u;
+typedef uint8_t shadow_u8u;
+
 /* One host instruction through GS, with a 32-bit address (the 0x67 prefix),
  * so that it wraps at 4 GiB like the guest's.
  *
@@ -48,7 +56,7 @@
 #define SHADOW_GS_STORE(type, ld, st, va, v) (*(volatile type __seg_gs *)SHADOW_OPAQUE(va) = (v))
 #endif
 
-#define SHADOW_DEFINE_ACCESS(bits, type, ld, st)                                \
+#define SHADOW_DEFINE_ACCESS(bits, type, utype, ld, st)                         \
 static inline type soft_ld##bits(struct shadow_cpu *cpu, uint32_t va, unsigned pl) \
 {                                                                               \
 	const struct soft_tlb_entry *e =                                        \
@@ -74,13 +82,13 @@ static inline void soft_st##bits(struct shadow_cpu *cpu, uint32_t va, type v,  \
 static inline type shadow_ld##bits(struct shadow_cpu *cpu, uint32_t va)         \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1))                                    \
-		return SHADOW_GS_LOAD(type, ld, st, va);                        \
+		return SHADOW_GS_LOAD(utype, ld, st, va);                       \
 	return soft_ld##bits(cpu, va, cpu->pl);                                 \
 }                                                                               \
 static inline void shadow_st##bits(struct shadow_cpu *cpu, uint32_t va, type v) \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1)) {                                  \
-		SHADOW_GS_STORE(type, ld, st, va, v);                           \
+		SHADOW_GS_STORE(utype, ld, st, va, v);                          \
 		return;                                                         \
 	}                                                                       \
 	soft_st##bits(cpu, va, v, cpu->pl);                                     \
@@ -90,23 +98,23 @@ static inline type shadow_ld##bits##_pl(struct shadow_cpu *cpu, uint32_t va,   \
 					unsigned pl)                            \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1))                                    \
-		return *(const volatile type *)(cpu->view_base[pl] + va);       \
+		return *(const volatile utype *)(cpu->view_base[pl] + va);      \
 	return soft_ld##bits(cpu, va, pl);                                      \
 }                                                                               \
 static inline void shadow_st##bits##_pl(struct shadow_cpu *cpu, uint32_t va,   \
 					type v, unsigned pl)                    \
 {                                                                               \
 	if (__builtin_expect(!cpu->soft, 1)) {                                  \
-		*(volatile type *)(cpu->view_base[pl] + va) = v;                \
+		*(volatile utype *)(cpu->view_base[pl] + va) = v;               \
 		return;                                                         \
 	}                                                                       \
 	soft_st##bits(cpu, va, v, pl);                                          \
 }
 
-SHADOW_DEFINE_ACCESS(8, uint8_t, "movzbl %%gs:(%k1), %k0", "movb %b1, %%gs:(%k0)")
-SHADOW_DEFINE_ACCESS(16, uint16_t, "movzwl %%gs:(%k1), %k0", "movw %w1, %%gs:(%k0)")
-SHADOW_DEFINE_ACCESS(32, uint32_t, "movl %%gs:(%k1), %k0", "movl %k1, %%gs:(%k0)")
-SHADOW_DEFINE_ACCESS(64, uint64_t, "movq %%gs:(%k1), %q0", "movq %q1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(8, uint8_t, shadow_u8u, "movzbl %%gs:(%k1), %k0", "movb %b1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(16, uint16_t, shadow_u16u, "movzwl %%gs:(%k1), %k0", "movw %w1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(32, uint32_t, shadow_u32u, "movl %%gs:(%k1), %k0", "movl %k1, %%gs:(%k0)")
+SHADOW_DEFINE_ACCESS(64, uint64_t, shadow_u64u, "movq %%gs:(%k1), %q0", "movq %q1, %%gs:(%k0)")
 
 #undef SHADOW_DEFINE_ACCESS
 

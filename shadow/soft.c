@@ -108,11 +108,11 @@ static uint64_t load_n(const uint8_t *p, unsigned size)
 	case 1:
 		return *p;
 	case 2:
-		return *(const uint16_t *)p;
+		return *(const shadow_u16u *)p;
 	case 4:
-		return *(const uint32_t *)p;
+		return *(const shadow_u32u *)p;
 	default:
-		return *(const uint64_t *)p;
+		return *(const shadow_u64u *)p;
 	}
 }
 
@@ -123,13 +123,13 @@ static void store_n(uint8_t *p, uint64_t v, unsigned size)
 		*p = (uint8_t)v;
 		break;
 	case 2:
-		*(uint16_t *)p = (uint16_t)v;
+		*(shadow_u16u *)p = (uint16_t)v;
 		break;
 	case 4:
-		*(uint32_t *)p = (uint32_t)v;
+		*(shadow_u32u *)p = (uint32_t)v;
 		break;
 	default:
-		*(uint64_t *)p = v;
+		*(shadow_u64u *)p = v;
 		break;
 	}
 }

@@ -32,6 +32,19 @@ static int undef(struct arm_insn *out)
 	return 0;
 }
 
+/* Fields the ARM ARM marks (0) or (1): any other value is UNPREDICTABLE.
+ * We reject those encodings as QEMU and GNU objdump do, so that only
+ * canonical encodings execute. */
+static inline bool sbz(uint32_t w, uint32_t mask)
+{
+	return (w & mask) == 0;
+}
+
+static inline bool sbo(uint32_t w, uint32_t mask)
+{
+	return (w & mask) == mask;
+}
+
 /* DecodeImmShift: imm5 == 0 means 32 for LSR/ASR and RRX for ROR. */
 static void imm_shift(struct arm_insn *out, unsigned type, unsigned imm5)
 {
@@ -75,6 +88,9 @@ static int data_processing(uint32_t w, struct arm_insn *out)
 	out->rd = (uint8_t)bits(w, 15, 12);
 	if (bit(w, 20))
 		out->flags |= ARM_F_S;
+	/* MOV/MVN have no Rn, the compares no Rd: those fields are (0). */
+	if (((opc == 13 || opc == 15) && out->rn) || ((opc & 0xc) == 8 && out->rd))
+		return undef(out);
 	if (bit(w, 25)) {
 		expand_imm(out, bits(w, 11, 0));
 	} else if (bit(w, 4)) {
@@ -110,8 +126,11 @@ static int multiply(uint32_t w, struct arm_insn *out)
 	out->rn = (uint8_t)bits(w, 3, 0);
 	if (bit(w, 20) && o != 4 && o != 6)
 		out->flags |= ARM_F_S;
-	if (out->op == ARM_OP_MUL)
+	if (out->op == ARM_OP_MUL) {
+		if (out->ra)
+			return undef(out);
 		out->ra = ARM_REG_NONE;
+	}
 	if (out->rd == 15 || out->rm == 15 || out->rn == 15 || out->ra == 15)
 		return undef(out);
 	/* Long forms: RdHi == RdLo is UNPREDICTABLE. */
@@ -143,8 +162,11 @@ static int halfword_multiply(uint32_t w, struct arm_insn *out)
 	case 1:
 		/* Bit 5 selects SMULW (no accumulate), not a half of Rn. */
 		out->op = ARM_OP_SMLAWY;
-		if (bit(w, 5))
+		if (bit(w, 5)) {
+			if (out->ra)
+				return undef(out);
 			out->ra = ARM_REG_NONE;
+		}
 		out->aux &= (uint8_t)~ARM_AUX_NTOP;
 		break;
 	case 2:
@@ -154,6 +176,8 @@ static int halfword_multiply(uint32_t w, struct arm_insn *out)
 		break;
 	default:
 		out->op = ARM_OP_SMLAXY;
+		if (out->ra)
+			return undef(out);
 		out->ra = ARM_REG_NONE;
 		break;
 	}
@@ -170,7 +194,7 @@ static int synchronization(uint32_t w, struct arm_insn *out)
 	static const uint8_t size[4] = { 4, 8, 1, 2 };
 	unsigned o = bits(w, 23, 20);
 
-	if (!(o & 8))
+	if (!(o & 8) || !sbo(w, 0xf00) || ((o & 1) && !sbo(w, 0xf)))
 		return undef(out);
 	out->rn = (uint8_t)bits(w, 19, 16);
 	out->aux = size[bits(w, 22, 21)];
@@ -215,7 +239,7 @@ static int extra_load_store(uint32_t w, struct arm_insn *out)
 	} else {
 		out->rm = (uint8_t)bits(w, 3, 0);
 		out->shift = ARM_SHIFT_LSL;
-		if (out->rm == 15)
+		if (out->rm == 15 || !sbz(w, 0xf00))
 			return undef(out);
 	}
 	if (!p && wb) {
@@ -259,6 +283,9 @@ static int miscellaneous(uint32_t w, struct arm_insn *out)
 	out->rd = (uint8_t)bits(w, 15, 12);
 	out->rm = (uint8_t)bits(w, 3, 0);
 	out->rn = (uint8_t)bits(w, 19, 16);
+	/* BX, BXJ, BLX and CLZ have all-ones fields around their operands. */
+	if ((op2 == 1 || op2 == 2 || op2 == 3) && !sbo(w, op == 3 ? 0xf0f00 : 0xfff00))
+		return undef(out);
 	switch (op2) {
 	case 0:
 		if (bit(w, 22))
@@ -266,24 +293,26 @@ static int miscellaneous(uint32_t w, struct arm_insn *out)
 		if (bit(w, 9)) {
 			/* Banked register transfers (Virtualization Extensions). */
 			out->aux = (uint8_t)(bit(w, 8) << 4 | bits(w, 19, 16));
+			if (!sbz(w, 0xc00))
+				return undef(out);
 			if (op & 1) {
 				out->op = ARM_OP_MSR_BANKED;
 				out->rn = out->rm;
-				return out->rn == 15 ? undef(out) : 0;
+				return (out->rn == 15 || !sbo(w, 0xf000)) ? undef(out) : 0;
 			}
 			out->op = ARM_OP_MRS_BANKED;
-			return out->rd == 15 ? undef(out) : 0;
+			return (out->rd == 15 || !sbz(w, 0xf)) ? undef(out) : 0;
 		}
 		if (op & 1) {
 			out->op = ARM_OP_MSR;
 			out->aux = (uint8_t)bits(w, 19, 16);
 			out->rn = out->rm;
-			if (out->aux == 0 || out->rn == 15)
+			if (out->aux == 0 || out->rn == 15 || !sbo(w, 0xf000) || !sbz(w, 0xf00))
 				return undef(out);
 			return 0;
 		}
 		out->op = ARM_OP_MRS;
-		return out->rd == 15 ? undef(out) : 0;
+		return (out->rd == 15 || !sbo(w, 0xf0000) || !sbz(w, 0xfff)) ? undef(out) : 0;
 	case 1:
 		if (op == 1) {
 			out->op = ARM_OP_BX;
@@ -309,7 +338,7 @@ static int miscellaneous(uint32_t w, struct arm_insn *out)
 		static const uint8_t ops[4] = { ARM_OP_QADD, ARM_OP_QSUB, ARM_OP_QDADD, ARM_OP_QDSUB };
 
 		out->op = ops[op];
-		if (out->rd == 15 || out->rn == 15 || out->rm == 15)
+		if (out->rd == 15 || out->rn == 15 || out->rm == 15 || !sbz(w, 0xf00))
 			return undef(out);
 		return 0;
 	}
@@ -320,7 +349,18 @@ static int miscellaneous(uint32_t w, struct arm_insn *out)
 			out->imm = bits(w, 19, 8) << 4 | bits(w, 3, 0);
 			return 0;
 		}
-		/* HVC, SMC: no Virtualization or Security Extensions. */
+		/* HVC and SMC decode so that a firmware conduit (PSCI)
+		 * could later take them; the executor makes them UNDEFINED. */
+		if (op == 2) {
+			out->op = ARM_OP_HVC;
+			out->imm = bits(w, 19, 8) << 4 | bits(w, 3, 0);
+			return 0;
+		}
+		if (op == 3 && sbz(w, 0xfff00)) {
+			out->op = ARM_OP_SMC;
+			out->imm = bits(w, 3, 0);
+			return 0;
+		}
 		return undef(out);
 	default:
 		/* ERET (op2 110) needs Hyp mode, which this CPU lacks. */
@@ -331,6 +371,8 @@ static int miscellaneous(uint32_t w, struct arm_insn *out)
 /* MSR (immediate) and hints (A5.2.11). */
 static int msr_imm_hints(uint32_t w, struct arm_insn *out)
 {
+	if (!sbo(w, 0xf000))
+		return undef(out);
 	if (!bit(w, 22) && bits(w, 19, 16) == 0) {
 		static const uint8_t hints[5] = {
 			ARM_OP_NOP, ARM_OP_YIELD, ARM_OP_WFE, ARM_OP_WFI, ARM_OP_SEV,
@@ -339,7 +381,7 @@ static int msr_imm_hints(uint32_t w, struct arm_insn *out)
 
 		/* Other hint numbers (DBG included) execute as NOP. */
 		out->op = h < 5 ? hints[h] : ARM_OP_NOP;
-		return 0;
+		return sbz(w, 0xf00) ? 0 : undef(out);
 	}
 	out->op = ARM_OP_MSR;
 	out->aux = (uint8_t)bits(w, 19, 16);
@@ -453,8 +495,12 @@ static int pack_sat_rev(uint32_t w, struct arm_insn *out)
 		out->shamt = (uint8_t)(8 * bits(w, 11, 10));
 		if (out->rn == 15)
 			out->rn = ARM_REG_NONE;
-		return (out->rd == 15 || out->rm == 15) ? undef(out) : 0;
+		return (out->rd == 15 || out->rm == 15 || !sbz(w, 0x300)) ? undef(out) : 0;
 	}
+	/* SEL, SSAT16, USAT16, REV* and RBIT have (1) fields: 11:8, and
+	 * 19:16 for the one-operand forms. */
+	if ((op2 & 1) && !sbo(w, (op1 & 1) ? 0xf0f00 : 0xf00))
+		return undef(out);
 	switch (op1 << 3 | op2) {
 	case 0x00: case 0x02: case 0x04: case 0x06:
 		out->op = bit(w, 6) ? ARM_OP_PKHTB : ARM_OP_PKHBT;
@@ -736,9 +782,9 @@ static int uncond_misc(uint32_t w, struct arm_insn *out)
 			return undef(out);
 		}
 	}
-	/* PLI, PLD, PLDW, immediate (op1 1xx x101 / 1xx x001) and register
-	 * (11x x?01 with op2[0] == 0), plus the unallocated hints nearby:
-	 * all NOPs here. */
+	/* Memory hints, NOPs here (they never fault): PLI, PLD, PLDW with an
+	 * immediate or literal (op1 10xx?01), with a register (11xx?01,
+	 * op2[0] clear), and the unallocated hints among them. */
 	if ((op1 & 0x67) == 0x45 || (op1 & 0x67) == 0x41 ||
 	    ((op1 & 0x67) == 0x65 && !(op2 & 1)) || ((op1 & 0x67) == 0x61 && !(op2 & 1))) {
 		out->op = ARM_OP_PLD;

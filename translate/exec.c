@@ -148,8 +148,9 @@ static bool sets_flags(const struct arm_cpu *cpu, const struct arm_insn *in)
 	return (in->flags & ARM_F_S_OUTSIDE_IT) && !in_it_block(cpu);
 }
 
-/* What the instruction set after it ran: exception returns write the IT
- * state themselves, which ITAdvance must then leave alone. */
+/* Set by the instructions that write the IT state themselves (IT, and
+ * exception returns, which restore it from the SPSR): ITAdvance must then
+ * leave it alone. */
 struct exec_ctx {
 	bool it_written;
 };
@@ -350,7 +351,9 @@ static uint32_t divide(uint32_t n, uint32_t m, bool is_signed)
 
 static void exec_saturate(struct arm_cpu *cpu, const struct arm_insn *in)
 {
-	int64_t m = (int32_t)cpu->r[in->rm], n = (int32_t)cpu->r[in->rn];
+	/* SSAT/USAT have no Rm (ARM_REG_NONE): read only registers that exist. */
+	uint32_t rm = in->rm < 16 ? cpu->r[in->rm] : 0;
+	int64_t m = (int32_t)rm, n = (int32_t)cpu->r[in->rn];
 	bool sat = false;
 	uint32_t x = cpu->r[in->rn], r;
 
@@ -1096,6 +1099,13 @@ static enum arm_exit execute_op(struct arm_cpu *cpu, const struct arm_insn *in, 
 	case ARM_OP_BKPT:
 		cpu->exit_imm = in->imm;
 		return ARM_EXIT_BKPT;
+	case ARM_OP_HVC:
+	case ARM_OP_SMC:
+		/* No Virtualization or Security Extensions: UNDEFINED. The
+		 * immediate is kept for a run loop that would emulate a
+		 * firmware call (PSCI) instead. */
+		cpu->exit_imm = in->imm;
+		return ARM_EXIT_UNDEF;
 	case ARM_OP_NOP:
 		return ARM_EXIT_NONE;
 	case ARM_OP_YIELD:

@@ -104,6 +104,8 @@ enum arm_op {
 	/* Exceptions and hints. */
 	ARM_OP_SVC,		/* imm */
 	ARM_OP_BKPT,		/* imm */
+	ARM_OP_HVC,		/* imm: UNDEFINED here (no Hyp mode) */
+	ARM_OP_SMC,		/* imm: UNDEFINED here (no Security Extensions) */
 	ARM_OP_NOP, ARM_OP_YIELD, ARM_OP_WFE, ARM_OP_WFI, ARM_OP_SEV,
 	ARM_OP_BARRIER,		/* DMB, DSB, ISB: aux = ARM_BARRIER_* */
 	ARM_OP_IT,		/* imm = firstcond:mask */

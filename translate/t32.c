@@ -144,8 +144,9 @@ static int special_data_bx(uint16_t h, struct arm_insn *out)
 		if (rdn == 15 && rm == 15)
 			return undef(out);
 		return 0;
-	case 1:		/* CMP Rn, Rm (high registers) */
-		if (op == 4 || rdn == 15 || rm == 15)
+	case 1:		/* CMP Rn, Rm (any registers; both low is
+			 * UNPREDICTABLE but only means CMP) */
+		if (rdn == 15 || rm == 15)
 			return undef(out);
 		out->op = ARM_OP_CMP;
 		out->flags = ARM_F_S;
@@ -453,6 +454,9 @@ static int dp_plain_imm(uint32_t w, struct arm_insn *out)
 
 	out->rd = (uint8_t)rd;
 	out->rn = (uint8_t)rn;
+	/* Saturate and bitfield forms have (0) at hw1[10] and hw2[5]. */
+	if (op >= 0x10 && (bit(w, 26) || bit(w, 5)))
+		return undef(out);
 	switch (op) {
 	case 0x00:	/* ADDW, ADR (add) */
 	case 0x0a:	/* SUBW, ADR (subtract) */
@@ -643,7 +647,21 @@ static int branch_misc(uint32_t w, struct arm_insn *out)
 		}
 		out->op = ARM_OP_MRS;
 		return 0;
-	default:	/* HVC, SMC: not implemented */
+	case 0x7e:	/* HVC */
+		if (op1 != 0)
+			return undef(out);
+		out->op = ARM_OP_HVC;
+		out->imm = bits(w, 19, 16) << 12 | bits(w, 11, 0);
+		out->rn = out->rd = ARM_REG_NONE;
+		return 0;
+	case 0x7f:	/* SMC */
+		if (op1 != 0 || bits(w, 11, 0))
+			return undef(out);
+		out->op = ARM_OP_SMC;
+		out->imm = bits(w, 19, 16);
+		out->rn = out->rd = ARM_REG_NONE;
+		return 0;
+	default:
 		return undef(out);
 	}
 }
@@ -767,6 +785,8 @@ static int dp_shifted_reg(uint32_t w, struct arm_insn *out)
 
 	out->rm = (uint8_t)rm;
 	imm_shift(out, bits(w, 5, 4), bits(w, 14, 12) << 2 | bits(w, 7, 6));
+	if (bit(w, 15))		/* (0) */
+		return undef(out);
 	if (opc == 6) {
 		if (bit(w, 20) || bit(w, 4))
 			return undef(out);

@@ -17,22 +17,24 @@ uint64_t gen_rnd(struct gen *g)
 }
 
 /* Edges of every operation: zero, signs, carries out of bytes and
- * halfwords, saturation limits. */
+ * halfwords, saturation limits, shift amounts around 32. */
+static const uint32_t edge[] = {
+	0, 1, 2, 0xffffffffu, 0xfffffffeu, 0x80000000u, 0x7fffffffu,
+	0x80000001u, 0x7ffffffeu, 0xffffu, 0x10000u, 0x8000u, 0x7fffu,
+	0xffff8000u, 0x80u, 0x7fu, 0xffu, 0xffffff80u, 0x80808080u,
+	0x7f7f7f7fu, 0x7fff8000u, 0x80007fffu, 0x00ff00ffu, 0xff00ff00u,
+	31, 32, 33, 63, 64, 255, 256, 0x80008000u, 0x7fff7fffu,
+};
+#define NEDGE (sizeof(edge) / sizeof(edge[0]))
+
 uint32_t gen_value(struct gen *g)
 {
-	static const uint32_t edge[] = {
-		0, 1, 2, 0xffffffffu, 0xfffffffeu, 0x80000000u, 0x7fffffffu,
-		0x80000001u, 0x7ffffffeu, 0xffffu, 0x10000u, 0x8000u, 0x7fffu,
-		0xffff8000u, 0x80u, 0x7fu, 0xffu, 0xffffff80u, 0x80808080u,
-		0x7f7f7f7fu, 0x7fff8000u, 0x80007fffu, 0x00ff00ffu, 0xff00ff00u,
-		31, 32, 33, 63, 64, 255, 256,
-	};
 	uint32_t r = (uint32_t)gen_rnd(g);
 
 	switch (gen_rn(g, 8)) {
 	case 0:
 	case 1:
-		return edge[gen_rn(g, sizeof(edge) / sizeof(edge[0]))];
+		return edge[gen_rn(g, NEDGE)];
 	case 2:
 		return r & 0xff;			/* small */
 	case 3:
@@ -50,13 +52,24 @@ static bool usable(const struct gen *g, unsigned r)
 	return r != R_SP && r != R_PC && !(g->reserved & (1u << r));
 }
 
+/* Inside an IT block every register a body instruction may write stays
+ * reserved to the end of the block: the setup of a later instruction
+ * runs before the IT, so nothing in the body may clobber it. it_block()
+ * keeps enough registers free for these loops to end. */
+static unsigned take(struct gen *g, unsigned r)
+{
+	if (g->in_it)
+		g->reserved |= (uint16_t)(1u << r);
+	return r;
+}
+
 unsigned gen_reg_not(struct gen *g, uint16_t mask)
 {
 	for (;;) {
 		unsigned r = gen_rn(g, 15);
 
 		if (usable(g, r) && !(mask & (1u << r)))
-			return r;
+			return take(g, r);
 	}
 }
 
@@ -66,7 +79,7 @@ unsigned gen_lo_reg_not(struct gen *g, uint16_t mask)
 		unsigned r = gen_rn(g, 8);
 
 		if (usable(g, r) && !(mask & (1u << r)))
-			return r;
+			return take(g, r);
 	}
 }
 
@@ -80,16 +93,26 @@ unsigned gen_lo_reg(struct gen *g)
 	return gen_lo_reg_not(g, 0);
 }
 
+/* A source operand; sometimes loaded with an edge value first, so that
+ * operand pairs like INT_MIN / -1 turn up far more often than chance. */
+static unsigned source(struct gen *g, unsigned r)
+{
+	/* A reserved register holds a setup value already: leave it. */
+	if (!(g->reserved & (1u << r)) && gen_chance(g, 12))
+		gen_set_reg(g, r, gen_chance(g, 70) ? edge[gen_rn(g, NEDGE)] : gen_value(g));
+	return r;
+}
+
 unsigned gen_src(struct gen *g)
 {
 	unsigned r = gen_rn(g, 14);
 
-	return r == R_SP ? R_LR : r;
+	return source(g, r == R_SP ? R_LR : r);
 }
 
 unsigned gen_lo_src(struct gen *g)
 {
-	return gen_rn(g, 8);
+	return source(g, gen_rn(g, 8));
 }
 
 unsigned gen_cond(struct gen *g)
@@ -156,6 +179,11 @@ void gen_item_begin(struct gen *g, const char *what)
 	g->reserved = 0;
 }
 
+void gen_item_name(struct gen *g, const char *what)
+{
+	g->s->items[g->s->nitems].what = what;
+}
+
 void gen_item_end(struct gen *g)
 {
 	struct gen_item *it = &g->s->items[g->s->nitems];
@@ -181,7 +209,19 @@ void gen_add_branch(struct gen *g, unsigned kind, uint32_t insn, unsigned skip)
 	b->kind = kind;
 	b->insn = insn;
 	b->skip = skip;
-	if (kind == GEN_BR_A32 || kind >= GEN_BR_T32_COND)
+	g->s->items[g->s->nitems].branch = true;
+	if (kind == GEN_BR_ABS) {	/* MOVW/MOVT Rd, #target: insn = Rd | thumb << 4 */
+		unsigned r = insn & 15;
+
+		if (g->thumb) {
+			gen_emit_t32(g, 0xf2400000u | r << 8);
+			gen_emit_t32(g, 0xf2c00000u | r << 8);
+		} else {
+			gen_emit32(g, 0xe3000000u | r << 12);
+			gen_emit32(g, 0xe3400000u | r << 12);
+		}
+		g->reserved |= (uint16_t)(1u << r);
+	} else if (gen_br_wide(kind))
 		g->thumb ? gen_emit_t32(g, insn) : gen_emit32(g, insn);
 	else
 		gen_emit16(g, (uint16_t)insn);
@@ -214,6 +254,26 @@ uint32_t gen_data_addr(struct gen *g, unsigned span, unsigned align)
 	unsigned off = gen_rn(g, room + 1) & ~(align - 1);
 
 	return DIFF_SCRATCH_BASE + off;
+}
+
+const struct gen_family *gen_pick(struct gen *g, const struct gen_family *t, unsigned n,
+				  unsigned need)
+{
+	unsigned total = 0, k;
+
+#define OK(f) (((f)->flags & need) == need && (g->vfp || !((f)->flags & GEN_F_VFP)))
+	for (unsigned i = 0; i < n; i++)
+		if (OK(&t[i]))
+			total += t[i].weight;
+	k = gen_rn(g, total);
+	for (unsigned i = 0;; i++) {
+		if (!OK(&t[i]))
+			continue;
+		if (k < t[i].weight)
+			return &t[i];
+		k -= t[i].weight;
+	}
+#undef OK
 }
 
 /* ---- the sequence ---- */
@@ -250,6 +310,7 @@ static void init_state(struct gen *g)
 static bool fits(unsigned kind, int32_t disp)
 {
 	switch (kind) {
+	case GEN_BR_ABS: return true;
 	case GEN_BR_A32: return disp >= -(1 << 25) && disp < (1 << 25);
 	case GEN_BR_T16_COND: return disp >= -256 && disp <= 254;
 	case GEN_BR_T16: return disp >= -2048 && disp <= 2046;
@@ -258,7 +319,7 @@ static bool fits(unsigned kind, int32_t disp)
 	}
 }
 
-static uint32_t encode_branch(unsigned kind, uint32_t insn, int32_t disp)
+uint32_t gen_encode_branch(unsigned kind, uint32_t insn, int32_t disp)
 {
 	uint32_t d = (uint32_t)disp;
 
@@ -287,6 +348,50 @@ static uint32_t encode_branch(unsigned kind, uint32_t insn, int32_t disp)
 	}
 }
 
+static uint32_t get_a32(const struct gen_seq *s, unsigned pos)
+{
+	uint32_t w;
+
+	memcpy(&w, s->code + pos, 4);
+	return w;
+}
+
+static void put_a32(struct gen_seq *s, unsigned pos, uint32_t w)
+{
+	memcpy(s->code + pos, &w, 4);
+}
+
+static uint32_t get_t32(const struct gen_seq *s, unsigned pos)
+{
+	uint16_t h[2];
+
+	memcpy(h, s->code + pos, 4);
+	return (uint32_t)h[0] << 16 | h[1];
+}
+
+static void put_t32(struct gen_seq *s, unsigned pos, uint32_t w)
+{
+	uint16_t h[2] = { (uint16_t)(w >> 16), (uint16_t)w };
+
+	memcpy(s->code + pos, h, 4);
+}
+
+/* Fill the immediates of the MOVW/MOVT pair at pos with v. */
+static void patch_movw_movt(struct gen_seq *s, unsigned pos, bool thumb, uint32_t v)
+{
+	for (unsigned i = 0; i < 2; i++, v >>= 16) {
+		uint32_t imm = v & 0xffff;
+
+		if (thumb)
+			put_t32(s, pos + 4 * i, (get_t32(s, pos + 4 * i) & ~0x040f70ffu) |
+				(imm >> 11 & 1) << 26 | (imm >> 12) << 16 | (imm >> 8 & 7) << 12 |
+				(imm & 0xff));
+		else
+			put_a32(s, pos + 4 * i, (get_a32(s, pos + 4 * i) & ~0x000f0fffu) |
+				(imm >> 12) << 16 | (imm & 0xfff));
+	}
+}
+
 /* Point each branch at the start of an item after it, skipping no item
  * that moves SP (the generator tracks SP exactly). */
 static void patch_branches(struct gen *g)
@@ -306,21 +411,20 @@ static void patch_branches(struct gen *g)
 			unsigned target = t < s->nitems ? s->items[t].off : s->in.code_len;
 
 			if (fits(b->kind, (int32_t)(target - pc)) || k == 0) {
-				w = encode_branch(b->kind, b->insn, (int32_t)(target - pc));
+				w = gen_encode_branch(b->kind, b->insn, (int32_t)(target - pc));
+				if (b->kind == GEN_BR_ABS)
+					w = DIFF_CODE_BASE + target + (b->insn >> 4 & 1);
 				break;
 			}
 		}
-		if (b->kind == GEN_BR_A32) {
-			memcpy(s->code + b->pos, &w, 4);
-		} else if (b->kind >= GEN_BR_T32_COND) {
-			uint16_t h[2] = { (uint16_t)(w >> 16), (uint16_t)w };
-
-			memcpy(s->code + b->pos, h, 4);
-		} else {
-			uint16_t h = (uint16_t)w;
-
-			memcpy(s->code + b->pos, &h, 2);
-		}
+		if (b->kind == GEN_BR_ABS)
+			patch_movw_movt(s, b->pos, g->thumb, w);
+		else if (b->kind == GEN_BR_A32)
+			put_a32(s, b->pos, w);
+		else if (gen_br_wide(b->kind))
+			put_t32(s, b->pos, w);
+		else
+			memcpy(s->code + b->pos, &(uint16_t){ (uint16_t)w }, 2);
 	}
 }
 
@@ -338,12 +442,16 @@ void gen_sequence(struct gen_seq *s, uint64_t seed, uint32_t index, const struct
 	if (n > GEN_MAX_ITEMS)
 		n = GEN_MAX_ITEMS;
 	/* An item is at most a few dozen bytes: stop well before the end. */
-	while (s->nitems < n && gen_pos(&g) < DIFF_CODE_MAX - 128) {
+	while (s->nitems < n && gen_pos(&g) < DIFF_CODE_MAX - 256) {
 		if (g.thumb)
 			gen_t32_item(&g);
 		else
 			gen_a32_item(&g);
 	}
+	/* A few sequences end in a deliberate fault: the signal and its PC
+	 * are compared, and memory as the sequence left it. */
+	if (s->nitems < GEN_MAX_ITEMS && gen_chance(&g, 3))
+		gen_fault(&g);
 	patch_branches(&g);
 }
 

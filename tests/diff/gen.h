@@ -28,6 +28,7 @@ struct gen_opts {
 struct gen_item {
 	uint16_t off, len;	/* bytes within the code */
 	int16_t sp_delta;	/* how much the item moves SP (bytes) */
+	bool branch;		/* jumps past its own end */
 	const char *what;	/* short name of the instruction family */
 };
 
@@ -37,6 +38,7 @@ struct gen_seq {
 	uint8_t mem[DIFF_SCRATCH_SIZE];	/* used when in.flags & DIFF_F_MEM */
 	unsigned nitems;
 	struct gen_item items[GEN_MAX_ITEMS];
+	bool expect_fault;	/* ends with a deliberate fault (gen_fault) */
 };
 
 /* Generate the sequence for (seed, index): the same pair always gives the

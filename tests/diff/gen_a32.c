@@ -24,7 +24,7 @@ static void dp(struct gen *g)
 {
 	unsigned cond = gen_cond(g), op = gen_rn(g, 16), s = gen_rn(g, 2);
 	bool test = op >= 8 && op <= 11, mov = op == 13 || op == 15;
-	unsigned rd = test ? 0 : gen_reg(g), rn = mov ? 0 : gen_src(g);
+	unsigned rd = test ? 0 : gen_reg(g), rn = mov ? 0 : gen_chance(g, 5) ? R_SP : gen_src(g);
 	uint32_t w = cond << 28 | op << 21 | rn << 16 | rd << 12;
 
 	if (test)
@@ -37,7 +37,7 @@ static void dp(struct gen *g)
 		w |= 1u << 25 | gen_rn(g, 16) << 8 | gen_rn(g, 256);
 		break;
 	case 1: {
-		unsigned rm = gen_chance(g, 3) ? R_PC : gen_src(g);
+		unsigned rm = gen_chance(g, 3) ? R_PC : gen_chance(g, 3) ? R_SP : gen_src(g);
 
 		w |= gen_rn(g, 32) << 7 | gen_rn(g, 4) << 5 | rm;
 		break;
@@ -177,7 +177,7 @@ static void ldst(struct gen *g)
 		gen_emit32(g, c | 0x051f0000 | b << 22 | u << 23 | t << 12 | gen_rn(g, 4096));
 		return;
 	}
-	if (gen_chance(g, 10)) {		/* SP-relative, inside the stack */
+	if (!g->no_sp && gen_chance(g, 10)) {	/* SP-relative, inside the stack */
 		unsigned lo = DIFF_STACK_LO, hi = DIFF_STACK_HI - size;
 		uint32_t addr = lo + (gen_rn(g, hi - lo + 1) & ~(size - 1));
 
@@ -225,6 +225,18 @@ static void ldst_extra(struct gen *g)
 	uint16_t tmask;
 	uint32_t a, off, x;
 
+	if (l || kind == 4) {	/* sometimes a literal (PC-relative) load */
+		if (gen_chance(g, 6)) {
+			unsigned imm = gen_rn(g, 256) & (dual ? ~3u : ~0u);
+
+			t = dual ? 2 * gen_rn(g, 6) : gen_reg(g);
+			if (!dual || !(g->reserved & (3u << t))) {
+				gen_emit32(g, c | 0x014f0090 | u << 23 | l << 20 | t << 12 | (imm >> 4) << 8 |
+					   op2 << 5 | (imm & 15));
+				return;
+			}
+		}
+	}
 	if (dual) {
 		for (;;) {
 			t = 2 * gen_rn(g, 6);
@@ -293,7 +305,19 @@ static void stack(struct gen *g)
 	uint16_t list = reglist(g, 0);
 	unsigned cnt = (unsigned)__builtin_popcount(list);
 
-	switch (gen_rn(g, 3)) {
+	if (g->no_sp)
+		return;
+	switch (gen_rn(g, 4)) {
+	case 3: { /* ADD/SUB SP, SP, Rm: SUB of a negative amount moves up */
+		bool down = gen_rn(g, 2), add = gen_rn(g, 2);
+		unsigned room = down ? room_down : room_up, m = gen_reg(g);
+		uint32_t amt = gen_rn(g, room / 4 + 1) * 4;
+
+		gen_set_reg(g, m, add == down ? (uint32_t)-amt : amt);
+		gen_emit32(g, (add ? 0xe08dd000u : 0xe04dd000u) | m);
+		gen_item_sp(g, down ? -(int)amt : (int)amt);
+		break;
+	}
 	case 0:	/* PUSH */
 		if (cnt * 4 > room_down)
 			return;
@@ -355,22 +379,21 @@ static void exclusive(struct gen *g)
 	gen_emit32(g, st[sz] | n << 16 | d << 12 | t2);
 }
 
-static void branch(struct gen *g)
-{
-	uint32_t c = gen_cond(g) << 28;
-
-	gen_add_branch(g, GEN_BR_A32, c | (gen_chance(g, 20) ? 0x0b000000u : 0x0a000000u),
-		       gen_rn(g, 4));
-}
-
 /* MRS, MSR APSR_{nzcvq,g,nzcvqg} (register and immediate), hints, PLD. */
 static void misc(struct gen *g)
 {
 	uint32_t c = gen_cond(g) << 28;
 
-	switch (gen_rn(g, 6)) {
+	switch (gen_rn(g, 7)) {
 	case 0: case 1:
 		gen_emit32(g, c | 0x010f0000 | gen_reg(g) << 12);
+		break;
+	case 6: /* MCR/MRC TPIDRURW, MRC TPIDRURO: the User-mode CP15 registers */
+		switch (gen_rn(g, 3)) {
+		case 0: gen_emit32(g, c | 0x0e0d0f50 | gen_src(g) << 12); break;
+		case 1: gen_emit32(g, c | 0x0e1d0f50 | gen_reg(g) << 12); break;
+		default: gen_emit32(g, c | 0x0e1d0f70 | gen_reg(g) << 12); break;
+		}
 		break;
 	case 2:
 		gen_emit32(g, c | 0x0120f000 | (1 + gen_rn(g, 3)) << 18 | gen_src(g));
@@ -389,40 +412,60 @@ static void misc(struct gen *g)
 	}
 }
 
+static void vfp(struct gen *g)
+{
+	gen_vfp(g, gen_cond(g));
+}
+
+static void vfp_mem(struct gen *g)
+{
+	gen_vfp_mem(g, gen_cond(g));
+}
+
+static void control(struct gen *g)
+{
+	switch (gen_rn(g, 8)) {
+	case 0: case 1: case 2: case 3: gen_branch_direct(g); break;
+	case 4: case 5: gen_branch_indirect(g); break;
+	case 6: gen_island(g); break;
+	default: gen_setend(g); break;
+	}
+}
+
+#define B GEN_F_BODY
+#define M GEN_F_MEM
+static const struct gen_family families[] = {
+	{ dp, 25, B, "dp" },
+	{ mul, 8, B, "mul" },
+	{ media, 10, B, "media" },
+	{ ldst, 8, B | M, "ldst" },
+	{ ldst_extra, 6, B | M, "ldst-extra" },
+	{ ldm_stm, 4, B | M, "ldm-stm" },
+	{ stack, 3, B, "stack" },
+	{ exclusive, 3, B | M, "exclusive" },
+	{ misc, 5, B, "misc" },
+	{ vfp, 20, B | GEN_F_VFP, "vfp" },
+	{ vfp_mem, 5, B | M | GEN_F_VFP, "vfp-mem" },
+	{ control, 5, 0, "control" },
+};
+#undef B
+#undef M
+#define NFAM (sizeof(families) / sizeof(families[0]))
+
+void gen_a32_one(struct gen *g, unsigned need)
+{
+	unsigned before = gen_pos(g);
+
+	/* A family may decline (no stack room): pick again. */
+	while (gen_pos(g) == before)
+		gen_pick(g, families, NFAM, need)->fn(g);
+}
+
 void gen_a32_item(struct gen *g)
 {
-	unsigned k = gen_rn(g, g->vfp ? 100 : 75);
-	static const char *const names[] = {
-		"dp", "mul", "media", "ldst", "ldst-extra", "ldm-stm", "stack",
-		"exclusive", "branch", "misc", "vfp",
-	};
-	unsigned f;
+	const struct gen_family *f = gen_pick(g, families, NFAM, 0);
 
-	if (k < 25) f = 0;
-	else if (k < 33) f = 1;
-	else if (k < 43) f = 2;
-	else if (k < 51) f = 3;
-	else if (k < 57) f = 4;
-	else if (k < 61) f = 5;
-	else if (k < 64) f = 6;
-	else if (k < 67) f = 7;
-	else if (k < 70) f = 8;
-	else if (k < 75) f = 9;
-	else f = 10;
-
-	gen_item_begin(g, names[f]);
-	switch (f) {
-	case 0: dp(g); break;
-	case 1: mul(g); break;
-	case 2: media(g); break;
-	case 3: ldst(g); break;
-	case 4: ldst_extra(g); break;
-	case 5: ldm_stm(g); break;
-	case 6: stack(g); break;
-	case 7: exclusive(g); break;
-	case 8: branch(g); break;
-	case 9: misc(g); break;
-	default: gen_vfp(g, gen_cond(g)); break;
-	}
+	gen_item_begin(g, f->name);
+	f->fn(g);
 	gen_item_end(g);
 }

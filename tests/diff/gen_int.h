@@ -15,17 +15,25 @@ struct gen_branch {
 	unsigned pos;		/* byte offset of the branch instruction */
 	unsigned kind;		/* GEN_BR_* */
 	unsigned skip;		/* items to jump over (wanted) */
-	uint32_t insn;		/* encoding without the offset */
+	uint32_t insn;		/* encoding without the offset; GEN_BR_ABS: 1 to
+				 * set bit 0 (Thumb) in the address */
 };
 
 enum {
+	GEN_BR_ABS,		/* MOVW/MOVT of the target's address at pos */
 	GEN_BR_A32,		/* B/BL<c>: imm24 */
-	GEN_BR_T16_COND,	/* B<c> T1: imm8 */
-	GEN_BR_T16,		/* B T2: imm11 */
 	GEN_BR_T32_COND,	/* B<c>.W T3 */
 	GEN_BR_T32,		/* B.W T4 / BL */
+	GEN_BR_T16_COND,	/* B<c> T1: imm8 */
+	GEN_BR_T16,		/* B T2: imm11 */
 	GEN_BR_CBZ,		/* CBZ/CBNZ: i:imm5, forward only */
 };
+
+/* Is the branch a 32-bit instruction (A32 or wide T32)? */
+static inline bool gen_br_wide(unsigned kind)
+{
+	return kind >= GEN_BR_A32 && kind <= GEN_BR_T32;
+}
 
 struct gen {
 	uint64_t rng;
@@ -40,7 +48,27 @@ struct gen {
 	bool in_it;
 	unsigned nside;
 	uint8_t side[64];
+	/* Set inside an island that returns by POP {PC}: nothing may move
+	 * SP or store relative to it (the return address is on the stack). */
+	bool no_sp;
 };
+
+/* An instruction family and where it may be used. */
+#define GEN_F_BODY	1u	/* no control flow: islands and SETEND blocks */
+#define GEN_F_MEM	2u	/* a data access (SETEND blocks) */
+#define GEN_F_IT	4u	/* T32: one instruction, may sit in an IT block */
+#define GEN_F_VFP	8u	/* only with --vfp */
+struct gen_family {
+	void (*fn)(struct gen *g);
+	unsigned weight;
+	unsigned flags;
+	const char *name;
+};
+
+/* A weighted choice among the families of t[0..n) that have every flag
+ * in need (VFP ones only if g->vfp). */
+const struct gen_family *gen_pick(struct gen *g, const struct gen_family *t, unsigned n,
+				  unsigned need);
 
 /* Random numbers. */
 uint64_t gen_rnd(struct gen *g);
@@ -57,7 +85,8 @@ uint32_t gen_value(struct gen *g);	/* an "interesting" 32-bit value */
 /* Registers: r0-r12 and r14, not reserved. */
 unsigned gen_reg(struct gen *g);
 unsigned gen_lo_reg(struct gen *g);	/* r0-r7, not reserved */
-/* Any of r0-r12, r14 (may be reserved: for reading only). */
+/* Any of r0-r12, r14 (may be reserved: for reading only); may emit a
+ * setup loading it with an edge value (which reserves it). */
 unsigned gen_src(struct gen *g);
 unsigned gen_lo_src(struct gen *g);
 /* A register other than those in mask (and not reserved). */
@@ -78,6 +107,7 @@ void gen_emit_t32(struct gen *g, uint32_t w);	/* T32 wide: hw1 = w >> 16 */
 unsigned gen_pos(const struct gen *g);
 void gen_item_begin(struct gen *g, const char *what);
 void gen_item_end(struct gen *g);
+void gen_item_name(struct gen *g, const char *what);	/* rename the current item */
 void gen_item_sp(struct gen *g, int delta);
 void gen_add_branch(struct gen *g, unsigned kind, uint32_t insn, unsigned skip);
 
@@ -92,6 +122,22 @@ uint32_t gen_data_addr(struct gen *g, unsigned span, unsigned align);
 /* One item of each instruction set (gen_a32.c, gen_t32.c). */
 void gen_a32_item(struct gen *g);
 void gen_t32_item(struct gen *g);
+/* One instruction (and setup) of a family with the given flags, in the
+ * current instruction set (islands, SETEND blocks). */
+void gen_a32_one(struct gen *g, unsigned need);
+void gen_t32_one(struct gen *g, unsigned need);
+
+/* Control flow (gen_branch.c): B/BL/CBZ, indirect and interworking
+ * branches, ARM<->Thumb islands, TBB/TBH; and the deliberate faults. */
+void gen_branch_direct(struct gen *g);
+void gen_branch_indirect(struct gen *g);
+void gen_island(struct gen *g);
+void gen_table_branch(struct gen *g);
+void gen_setend(struct gen *g);
+void gen_fault(struct gen *g);
+uint32_t gen_encode_branch(unsigned kind, uint32_t insn, int32_t disp);
+/* A VFP load or store (VLDR/VSTR/VLDM/VSTM). */
+void gen_vfp_mem(struct gen *g, unsigned cond);
 /* One VFP instruction (and its setup) in the current instruction set,
  * with condition cond in A32 (ignored in T32). Emits exactly one
  * instruction besides setup, so it may sit in an IT block. */

@@ -24,10 +24,18 @@ static uint32_t mod_imm(struct gen *g)
 	return (imm12 >> 11) << 26 | (imm12 >> 8 & 7) << 12 | (imm12 & 0xff);
 }
 
+static void dp32(struct gen *g);
+
 /* 16-bit data processing on r0-r7 (flags set outside IT blocks only). */
 static void dp16(struct gen *g)
 {
-	unsigned d = gen_lo_reg(g), n = gen_lo_src(g), m = gen_lo_src(g);
+	unsigned d, n, m;
+
+	if (gen_free_lo(g) < 4) {	/* an IT block has reserved most of them */
+		dp32(g);
+		return;
+	}
+	d = gen_lo_reg(g), n = gen_lo_src(g), m = gen_lo_src(g);
 
 	switch (gen_rn(g, 6)) {
 	case 0: { /* LSL/LSR/ASR #imm; LSL #0 is MOVS, UNPREDICTABLE in IT */
@@ -64,8 +72,14 @@ static void dp16(struct gen *g)
 /* 16-bit SXTH/SXTB/UXTH/UXTB, REV/REV16/REVSH. */
 static void misc16(struct gen *g)
 {
-	unsigned d = gen_lo_reg(g), m = gen_lo_src(g);
 	static const unsigned rev[] = { 0, 1, 3 };
+	unsigned d, m;
+
+	if (gen_free_lo(g) < 4) {
+		dp32(g);
+		return;
+	}
+	d = gen_lo_reg(g), m = gen_lo_src(g);
 
 	if (gen_rn(g, 2))
 		gen_emit16(g, (uint16_t)(0xb200 | gen_rn(g, 4) << 6 | m << 3 | d));
@@ -238,8 +252,8 @@ static void ldst16(struct gen *g)
 {
 	unsigned l = gen_rn(g, 2), t, form = gen_rn(g, 5);
 
-	if (form < 3 && gen_free_lo(g) < 4) {
-		dp16(g);
+	if (gen_free_lo(g) < 4) {
+		dp32(g);
 		return;
 	}
 	t = l ? gen_lo_reg(g) : gen_lo_src(g);
@@ -271,8 +285,8 @@ static void ldst16(struct gen *g)
 	case 3: { /* [SP, #imm8 * 4] inside the stack */
 		unsigned max = (DIFF_STACK_HI - 4 - g->sp) / 4;
 
-		if (g->sp + 4 > DIFF_STACK_HI) {
-			dp16(g);
+		if (g->no_sp || g->sp + 4 > DIFF_STACK_HI) {
+			dp32(g);
 			return;
 		}
 		gen_emit16(g, (uint16_t)(0x9000 | l << 11 | t << 8 | gen_rn(g, (max < 255 ? max : 255) + 1)));
@@ -309,6 +323,8 @@ static void ldst32(struct gen *g)
 		gen_emit_t32(g, op | 0x000f0000 | gen_rn(g, 2) << 23 | t << 12 | gen_rn(g, 4096));
 		return;
 	}
+	if (form == 4 && g->no_sp)
+		form = 0;
 	if (form == 4) {	/* [SP, #+imm12] or [SP, #-imm8] inside the stack */
 		uint32_t lo = g->sp - DIFF_STACK_LO > 255 ? g->sp - 255 : DIFF_STACK_LO;
 		uint32_t addr = lo + (gen_rn(g, DIFF_STACK_HI - size - lo + 1) & ~(size - 1));
@@ -355,8 +371,15 @@ static void ldrd32(struct gen *g)
 	unsigned u = gen_rn(g, 2), imm = gen_rn(g, 256);
 	unsigned t = l ? gen_reg(g) : gen_src(g);
 	unsigned t2 = l ? gen_reg_not(g, BIT(t)) : gen_src(g);
-	unsigned n = gen_reg_not(g, w ? (uint16_t)(BIT(t) | BIT(t2)) : 0);
-	uint32_t a = gen_data_addr(g, 8, 4);
+	unsigned n;
+	uint32_t a;
+
+	if (l && gen_chance(g, 8)) {	/* LDRD literal: [Align(PC, 4), #+-imm8 * 4] */
+		gen_emit_t32(g, 0xe95f0000 | u << 23 | t << 12 | t2 << 8 | imm);
+		return;
+	}
+	n = gen_reg_not(g, w ? (uint16_t)(BIT(t) | BIT(t2)) : 0);
+	a = gen_data_addr(g, 8, 4);
 
 	gen_set_reg(g, n, !p ? a : u ? a - imm * 4 : a + imm * 4);
 	gen_emit_t32(g, 0xe8400000 | p << 24 | u << 23 | w << 21 | l << 20 | n << 16 | t << 12 |
@@ -374,9 +397,13 @@ static void ldm32(struct gen *g)
 
 	if (gen_rn(g, 3) == 0 && gen_free_lo(g) >= 4) {
 		n = gen_lo_reg(g);
-		do
+		do {
 			list = (uint16_t)(gen_rnd(g) & lo_mask & ~(l ? g->reserved : 0));
-		while (!list || (!l && (list & BIT(n))));
+			if (g->in_it)
+				list &= (uint16_t)(gen_rnd(g) & gen_rnd(g));
+		} while (!list || (!l && (list & BIT(n))) || (g->in_it && __builtin_popcount(list) > 2));
+		if (l && g->in_it)
+			g->reserved |= list;
 		cnt = (unsigned)__builtin_popcount(list);
 		a = gen_data_addr(g, cnt * 4, 4);
 		gen_set_reg(g, n, a);
@@ -387,10 +414,14 @@ static void ldm32(struct gen *g)
 		unsigned w = gen_rn(g, 2), db = gen_rn(g, 2);
 
 		n = gen_reg(g);
-		do
+		do {
 			list = (uint16_t)(gen_rnd(g) & 0x5fff & ~(w ? BIT(n) : 0) &
 					  ~(l ? g->reserved : 0));
-		while (__builtin_popcount(list) < 2);
+			if (g->in_it)
+				list &= (uint16_t)(gen_rnd(g) | gen_rnd(g));
+		} while (__builtin_popcount(list) < 2 || (g->in_it && __builtin_popcount(list) > 3));
+		if (l && g->in_it)
+			g->reserved |= list;
 		cnt = (unsigned)__builtin_popcount(list);
 		a = gen_data_addr(g, cnt * 4, 4);
 		gen_set_reg(g, n, db ? a + cnt * 4 : a);
@@ -407,7 +438,22 @@ static void stack16(struct gen *g)
 	uint16_t list;
 	unsigned cnt;
 
-	switch (gen_rn(g, 3)) {
+	if (g->no_sp)
+		return;
+	switch (gen_rn(g, 4)) {
+	case 3: { /* ADD SP, Rm (16-bit) or SUB.W SP, SP, Rm */
+		bool add = gen_rn(g, 2);
+		unsigned room = push ? down : up, m = gen_reg(g);
+		uint32_t amt = gen_rn(g, room / 4 + 1) * 4;
+
+		gen_set_reg(g, m, add == push ? (uint32_t)-amt : amt);
+		if (add)
+			gen_emit16(g, (uint16_t)(0x4485 | m << 3));
+		else
+			gen_emit_t32(g, 0xebad0d00 | m);
+		cnt = amt / 4;
+		break;
+	}
 	case 0: /* 16-bit: r0-r7, plus LR for PUSH */
 		list = (uint16_t)(gen_rnd(g) & (push ? 0x40ff : 0xff & ~g->reserved));
 		cnt = (unsigned)__builtin_popcount(list);
@@ -466,27 +512,17 @@ static void excl32(struct gen *g)
 	}
 }
 
-static void branch(struct gen *g)
-{
-	unsigned skip = gen_rn(g, 4), cond = gen_rn(g, 14);
-
-	switch (gen_rn(g, 6)) {
-	case 0: gen_add_branch(g, GEN_BR_T16_COND, 0xd000u | cond << 8, skip); break;
-	case 1: gen_add_branch(g, GEN_BR_T16, 0xe000u, skip); break;
-	case 2: gen_add_branch(g, GEN_BR_T32_COND, 0xf0008000u | cond << 22, skip); break;
-	case 3: gen_add_branch(g, GEN_BR_T32, 0xf0009000u, skip); break;
-	case 4: gen_add_branch(g, GEN_BR_T32, 0xf000d000u, skip); break;	/* BL */
-	default: /* CBZ/CBNZ, then one instruction it may jump over */
-		gen_add_branch(g, GEN_BR_CBZ, 0xb100u | gen_rn(g, 2) << 11 | gen_lo_src(g), skip);
-		gen_emit16(g, (uint16_t)(0x3000 | gen_lo_reg(g) << 8 | gen_rn(g, 256)));	/* ADDS */
-		break;
-	}
-}
-
 /* MRS, MSR APSR, hints, preloads (any address). */
 static void misc32(struct gen *g)
 {
-	switch (gen_rn(g, 6)) {
+	switch (gen_rn(g, 7)) {
+	case 6: /* MCR/MRC TPIDRURW, MRC TPIDRURO */
+		switch (gen_rn(g, 3)) {
+		case 0: gen_emit_t32(g, 0xee0d0f50 | gen_src(g) << 12); break;
+		case 1: gen_emit_t32(g, 0xee1d0f50 | gen_reg(g) << 12); break;
+		default: gen_emit_t32(g, 0xee1d0f70 | gen_reg(g) << 12); break;
+		}
+		break;
 	case 0: case 1:
 		gen_emit_t32(g, 0xf3ef8000 | gen_reg(g) << 8);
 		break;
@@ -506,78 +542,139 @@ static void misc32(struct gen *g)
 	}
 }
 
+/* SP as an operand: ADD/SUB Rd, SP, #imm or Rm (16- and 32-bit), MOV Rd,
+ * SP, CMP/CMN with SP. Reads only: SP moves in stack16(). */
+static void sp32(struct gen *g)
+{
+	unsigned d = gen_reg(g), m = gen_src(g), sh = gen_rn(g, 32);
+	uint32_t shf = (sh >> 2) << 12 | (sh & 3) << 6 | gen_rn(g, 4) << 4;
+
+	switch (gen_rn(g, 6)) {
+	case 0: /* ADDW/SUBW Rd, SP, #imm12 */
+		gen_emit_t32(g, (gen_rn(g, 2) ? 0xf20d0000u : 0xf2ad0000u) | d << 8 |
+			     (mod_imm(g) & ~0xf0000u));
+		break;
+	case 1: /* ADD{S}.W/SUB{S}.W Rd, SP, #const, or CMN/CMP SP, #const */
+		if (gen_chance(g, 25))
+			d = R_PC;
+		gen_emit_t32(g, (gen_rn(g, 2) ? 0xf10d0000u : 0xf1ad0000u) |
+			     (d == R_PC ? 1u : gen_rn(g, 2)) << 20 | d << 8 | mod_imm(g));
+		break;
+	case 2: /* ADD{S}.W/SUB{S}.W Rd, SP, Rm, shift, or CMP.W SP, Rm */
+		if (gen_chance(g, 25))
+			gen_emit_t32(g, 0xebbd0f00 | shf | m);
+		else
+			gen_emit_t32(g, (gen_rn(g, 2) ? 0xeb0d0000u : 0xebad0000u) |
+				     gen_rn(g, 2) << 20 | d << 8 | shf | m);
+		break;
+	case 3: /* ADD Rdm, SP, Rdm (16-bit) */
+		gen_emit16(g, (uint16_t)(0x4468 | (d >> 3) << 7 | (d & 7)));
+		break;
+	case 4: /* MOV Rd, SP */
+		gen_emit16(g, (uint16_t)(0x4668 | (d >> 3) << 7 | (d & 7)));
+		break;
+	default: /* ADD Rd, SP, #imm8 * 4 (16-bit) */
+		if (gen_free_lo(g) < 4)
+			gen_emit16(g, (uint16_t)(0x4668 | (d >> 3) << 7 | (d & 7)));
+		else
+			gen_emit16(g, (uint16_t)(0xa800 | gen_lo_reg(g) << 8 | gen_rn(g, 256)));
+		break;
+	}
+}
+
 static void vfp(struct gen *g)
 {
 	gen_vfp(g, 14);
 }
 
-struct family {
-	void (*fn)(struct gen *g);
-	unsigned weight;
-	bool it_ok;
-	const char *name;
-};
+static void vfp_mem(struct gen *g)
+{
+	gen_vfp_mem(g, 14);
+}
 
-static const struct family families[] = {
-	{ dp16, 14, true, "dp16" },
-	{ misc16, 3, true, "misc16" },
-	{ dp32, 14, true, "dp32" },
-	{ bin_imm32, 6, true, "bin-imm32" },
-	{ media32, 9, true, "media32" },
-	{ mul32, 8, true, "mul32" },
-	{ ldst16, 7, true, "ldst16" },
-	{ ldst32, 8, true, "ldst32" },
-	{ ldrd32, 3, true, "ldrd32" },
-	{ ldm32, 4, true, "ldm32" },
-	{ stack16, 3, false, "stack" },
-	{ excl32, 3, false, "exclusive" },
-	{ branch, 4, false, "branch" },
-	{ misc32, 4, true, "misc32" },
-	{ vfp, 25, true, "vfp" },
+static void control(struct gen *g)
+{
+	switch (gen_rn(g, 10)) {
+	case 0: case 1: case 2: case 3: gen_branch_direct(g); break;
+	case 4: case 5: gen_branch_indirect(g); break;
+	case 6: gen_island(g); break;
+	case 7: case 8: gen_table_branch(g); break;
+	default: gen_setend(g); break;
+	}
+}
+
+#define B GEN_F_BODY
+#define M GEN_F_MEM
+#define I GEN_F_IT
+static const struct gen_family families[] = {
+	{ dp16, 14, B | I, "dp16" },
+	{ misc16, 3, B | I, "misc16" },
+	{ dp32, 14, B | I, "dp32" },
+	{ bin_imm32, 6, B | I, "bin-imm32" },
+	{ media32, 9, B | I, "media32" },
+	{ mul32, 8, B | I, "mul32" },
+	{ sp32, 3, B | I, "sp32" },
+	{ ldst16, 7, B | M | I, "ldst16" },
+	{ ldst32, 8, B | M | I, "ldst32" },
+	{ ldrd32, 3, B | M | I, "ldrd32" },
+	{ ldm32, 4, B | M | I, "ldm32" },
+	{ stack16, 3, B, "stack" },
+	{ excl32, 3, B | M, "exclusive" },
+	{ misc32, 4, B | I, "misc32" },
+	{ vfp, 20, B | I | GEN_F_VFP, "vfp" },
+	{ vfp_mem, 5, B | M | I | GEN_F_VFP, "vfp-mem" },
+	{ control, 6, 0, "control" },
 };
+#undef B
+#undef M
+#undef I
 #define NFAM (sizeof(families) / sizeof(families[0]))
 
-static const struct family *pick(struct gen *g, bool it)
+static const struct gen_family *pick(struct gen *g, bool it)
 {
-	unsigned total = 0, k;
-
-	for (unsigned i = 0; i < NFAM; i++)
-		if ((g->vfp || families[i].fn != vfp) && (!it || families[i].it_ok))
-			total += families[i].weight;
-	k = gen_rn(g, total);
-	for (unsigned i = 0;; i++) {
-		if ((!g->vfp && families[i].fn == vfp) || (it && !families[i].it_ok))
-			continue;
-		if (k < families[i].weight)
-			return &families[i];
-		k -= families[i].weight;
-	}
+	return gen_pick(g, families, NFAM, it ? GEN_F_IT : 0);
 }
 
 /* IT with 1-4 conditional instructions. Their setup goes before the IT
  * and stays reserved (unwritten) until the block ends. */
 static void it_block(struct gen *g)
 {
-	unsigned n = 1 + gen_rn(g, 4), first = gen_chance(g, 5) ? 14 : gen_rn(g, 14);
-	unsigned mask = 1u << (4 - n);
+	unsigned want = 1 + gen_rn(g, 4), first = gen_chance(g, 5) ? 14 : gen_rn(g, 14);
+	unsigned n = 0, mask;
 
+	g->in_it = true;
+	g->nside = 0;
+	/* Each body instruction reserves at most four registers: stop
+	 * while six are still free, so that no choice can run dry. */
+	while (n < want && 14 - __builtin_popcount(g->reserved & 0x5fff) >= 6) {
+		unsigned before = g->nside;
+
+		pick(g, true)->fn(g);
+		if (g->nside != before)
+			n++;
+	}
+	g->in_it = false;
+	mask = 1u << (4 - n);
 	for (unsigned k = 1; k < n; k++) {
 		unsigned then = first == 14 ? 1 : gen_rn(g, 2);
 
 		mask |= ((first & 1) ^ !then) << (4 - k);
 	}
-	g->in_it = true;
-	g->nside = 0;
-	for (unsigned k = 0; k < n; k++) {
-		unsigned before = g->nside;
-
-		while (g->nside == before)
-			pick(g, true)->fn(g);
-	}
-	g->in_it = false;
 	gen_emit16(g, (uint16_t)(0xbf00 | first << 4 | mask));
 	memcpy(g->s->code + g->s->in.code_len, g->side, g->nside);
 	g->s->in.code_len += g->nside;
+}
+
+void gen_t32_one(struct gen *g, unsigned need)
+{
+	unsigned before = gen_pos(g);
+
+	while (gen_pos(g) == before) {
+		if (need == GEN_F_BODY && gen_chance(g, 10))
+			it_block(g);
+		else
+			gen_pick(g, families, NFAM, need)->fn(g);
+	}
 }
 
 void gen_t32_item(struct gen *g)
@@ -586,7 +683,7 @@ void gen_t32_item(struct gen *g)
 		gen_item_begin(g, "it");
 		it_block(g);
 	} else {
-		const struct family *f = pick(g, false);
+		const struct gen_family *f = pick(g, false);
 
 		gen_item_begin(g, f->name);
 		f->fn(g);

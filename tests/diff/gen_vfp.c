@@ -189,7 +189,9 @@ static void vmov_core(struct gen *g, unsigned cond)
 }
 
 /* FPSCR values a sequence may write: flags, AHP, DN, FZ, RMode and the
- * cumulative exception bits; never Len/Stride or trap enables. */
+ * cumulative exception bits; rarely the trap enables (RAZ/WI on a
+ * Cortex-A15) or QC (Advanced SIMD's). Never Len/Stride: the A15 has no
+ * short vectors, so VFP data processing with Len != 0 is UNDEFINED. */
 static uint32_t fpscr_value(struct gen *g)
 {
 	uint32_t v = (uint32_t)gen_rnd(g) & 0xf7c00000u;
@@ -198,6 +200,8 @@ static uint32_t fpscr_value(struct gen *g)
 		v &= ~(1u << 26);	/* AHP usually off */
 	if (gen_chance(g, 30))
 		v |= (uint32_t)gen_rnd(g) & 0x9fu;
+	if (gen_chance(g, 4))
+		v |= (uint32_t)gen_rnd(g) & 0x08009f00u;
 	return v;
 }
 
@@ -250,7 +254,7 @@ static void vldm_vstm(struct gen *g, unsigned cond)
 	if (sz && count > 16)
 		count = 16;
 	words = count * (sz ? 2 : 1);
-	if (!g->in_it && gen_chance(g, 30)) {
+	if (!g->in_it && !g->no_sp && gen_chance(g, 30)) {
 		/* VPUSH (VSTMDB SP!) or VPOP (VLDMIA SP!), if the stack has room */
 		bool push = !l;
 
@@ -274,6 +278,14 @@ static void vldm_vstm(struct gen *g, unsigned cond)
 	}
 	gen_emit_cp(g, cond, 0x0c000a00u | p << 24 | u << 23 | w << 21 | l << 20 | rn << 16 |
 		    sz << 8 | words | vd(sz, first));
+}
+
+void gen_vfp_mem(struct gen *g, unsigned cond)
+{
+	if (gen_rn(g, 2))
+		vldr_vstr(g, cond);
+	else
+		vldm_vstm(g, cond);
 }
 
 void gen_vfp(struct gen *g, unsigned cond)

@@ -39,6 +39,8 @@ diff_run:
 	ldr	r1, [r0, #64]		@ ctx->fpscr
 	vmsr	fpscr, r1
 	clrex
+	mov	r1, #0
+	mcr	p15, 0, r1, c13, c0, 2	@ TPIDRURW: each sequence starts from 0
 	add	r0, r0, #4
 	ldmia	r0, {r1-r12}
 	ldr	sp, [r0, #48]

@@ -21,12 +21,17 @@
  * either direction read (zeroed) code-area bytes. */
 #define DIFF_CODE_BASE		(DIFF_CODE_AREA + 0x1000u)
 #define DIFF_CODE_MAX		0x1000u		/* bytes of one sequence */
-#define DIFF_SCRATCH_BASE	0x00300000u
+/* The scratch area straddles a page boundary (0x301000) so that accesses
+ * crossing pages, the slow paths of both MMU modes, are exercised. */
+#define DIFF_SCRATCH_BASE	0x00300f00u
 #define DIFF_SCRATCH_SIZE	0x400u		/* data + stack, compared */
 #define DIFF_DATA_SIZE		0x200u		/* [0, 0x200): loads and stores */
 #define DIFF_STACK_LO		(DIFF_SCRATCH_BASE + DIFF_DATA_SIZE)
 #define DIFF_STACK_HI		(DIFF_SCRATCH_BASE + DIFF_SCRATCH_SIZE)
 #define DIFF_STACK_INIT		(DIFF_STACK_LO + 0x100u)	/* initial SP */
+
+/* An address no one maps: sequences that must fault use it. */
+#define DIFF_UNMAPPED		0x10000000u
 
 #define DIFF_IN_MAGIC		0x51455344u	/* "DSEQ" */
 #define DIFF_OUT_MAGIC		0x54554f44u	/* "DOUT" */

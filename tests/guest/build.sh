@@ -14,11 +14,11 @@ here=$(dirname "$0")
 CROSS=${CROSS:-arm-linux-gnueabihf-}
 CC="${CROSS}gcc"
 OBJCOPY="${CROSS}objcopy"
+# -mgeneral-regs-only: compiled code never touches VFP registers, so the
+# exception handler cannot disturb the VFP tests, and nothing runs VFP code
+# before a test has enabled it (VFP instructions are written in asm).
 CFLAGS="-march=armv7-a -mfpu=vfpv4 -mfloat-abi=hard -marm -ffreestanding -nostdlib \
--nostartfiles -O1 -g -Wall -Wextra -Werror"
-# The library (exception handler included) must not touch VFP registers:
-# it runs in the middle of the VFP tests.
-LIBFLAGS="-mgeneral-regs-only"
+-nostartfiles -O1 -g -Wall -Wextra -Werror -mgeneral-regs-only"
 LDFLAGS="-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments"
 PROGRAMS="exceptions mmu exclusive vfp"
 
@@ -35,7 +35,7 @@ mkdir -p "$out/lib"
 libobjs=
 for src in "$here"/lib/*.c "$here"/lib/*.S; do
 	obj="$out/lib/$(basename "$src").o"
-	$CC $CFLAGS $LIBFLAGS -I"$here/lib" -c -o "$obj" "$src"
+	$CC $CFLAGS -I"$here/lib" -c -o "$obj" "$src"
 	libobjs="$libobjs $obj"
 done
 

@@ -205,6 +205,10 @@ Test(gic, ack_eoi_sequence)
 
 	set_spi(42, true);
 	cr_assert(rec.irq[0], "a pending enabled SPI is signalled");
+	set_spi(42, false);
+	cr_assert_not(rec.irq[0], "a level input is pending only while high");
+	cr_assert_not(is_pending(0, 42));
+	set_spi(42, true);
 	cr_assert(is_pending(0, 42));
 	cr_assert_eq(cread(0, C_HPPIR), 42);
 	cr_assert_eq(cread(0, C_IAR), 42);
@@ -669,9 +673,12 @@ Test(gic, concurrent_access)
 	/* Drain what is left. */
 	for (unsigned c = 0; c < 2; c++) {
 		uint32_t v;
+		unsigned n = 0;
 
-		while (((v = cread(c, C_IAR)) & 0x3ff) != GIC_SPURIOUS)
+		while (((v = cread(c, C_IAR)) & 0x3ff) != GIC_SPURIOUS) {
+			cr_assert_lt(++n, 64, "CPU %u keeps acknowledging %#x", c, v);
 			cwrite(c, C_EOIR, v);
+		}
 		cr_assert_eq(cread(c, C_RPR), 0xff);
 		cr_assert_eq(dread(c, D_ISACTIVER), 0);
 		cr_assert_eq(dread(c, D_ISPENDR), 0);

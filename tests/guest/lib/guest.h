@@ -90,6 +90,8 @@ bool check_eq(const char *name, uint32_t got, uint32_t want);
 bool check_eq64(const char *name, uint64_t got, uint64_t want);
 /* Compare only the bits in mask. */
 bool check_bits(const char *name, uint32_t got, uint32_t mask, uint32_t want);
+/* a followed by b, in one of four rotating static buffers (for names). */
+const char *str_cat(const char *a, const char *b);
 /* Print an informational line that is not a check. */
 void note(const char *name, uint32_t value);
 /* pass() if every check passed, else fail(first failing check). */
@@ -127,6 +129,7 @@ struct trap_record {
 	uint32_t armed;
 	uint32_t resume;	/* continuation (bit 0: Thumb); 0: skip the insn */
 	uint32_t ret_method;	/* enum trap_ret */
+	uint32_t set_mode;	/* if nonzero: return to this mode */
 	/* the record */
 	uint32_t count;		/* exceptions taken since trap_expect() */
 	uint32_t vector;	/* enum trap_vector */

@@ -194,3 +194,18 @@ void checks_finish(void)
 		fail(first_failure > 250 ? 250 : first_failure);
 	pass();
 }
+
+const char *str_cat(const char *a, const char *b)
+{
+	static char bufs[4][96];
+	static unsigned next;
+	char *d = bufs[next++ & 3u];
+	unsigned i = 0;
+
+	while (*a && i < sizeof(bufs[0]) - 1)
+		d[i++] = *a++;
+	while (*b && i < sizeof(bufs[0]) - 1)
+		d[i++] = *b++;
+	d[i] = 0;
+	return d;
+}

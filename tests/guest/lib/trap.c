@@ -22,6 +22,7 @@ void trap_expect(void)
 {
 	trap.resume = 0;
 	trap.ret_method = RET_LDM;
+	trap.set_mode = 0;
 	trap.count = 0;
 	trap.vector = ~0u;
 	trap.table = ~0u;
@@ -192,6 +193,10 @@ unsigned trap_dispatch(struct trap_frame *f, uint32_t cpsr)
 			f->spsr = psr_with_it(f->spsr, it_advance(psr_it(f->spsr)));
 	}
 	f->pc = next;
+	if (trap.set_mode) {
+		f->spsr = (f->spsr & ~PSR_MODE) | trap.set_mode;
+		trap.set_mode = 0;
+	}
 	method = trap.ret_method;
 	trap.ret_method = RET_LDM;
 	depth--;
