@@ -451,9 +451,10 @@ static uint8_t dist_read_byte(const struct gic *g, unsigned c, unsigned off)
 	unsigned id = off - GICD_ITARGETSR;
 
 	/* Private interrupts target the reader; Linux learns each CPU's
-	 * interface number from these bytes. We do so even with one CPU,
-	 * where GICv2 allows RAZ, because Linux then derives an empty SGI
-	 * target list and its self-IPIs would be lost. */
+	 * interface number from these bytes (gic_get_cpumask). We do so even
+	 * with one CPU, where GICv2 has them RAZ and SPI targets fixed: with
+	 * RAZ, Linux would send its self-IPIs with an empty target list and
+	 * program every SPI's (here writable) targets to 0. */
 	if (id < 32)
 		return (uint8_t)(1u << c);
 	return id < nids(g) ? g->targets[id] : 0;

@@ -8,16 +8,23 @@
 
 void arm_cpu_reset(struct arm_cpu *cpu)
 {
+	/* Reset clears the architectural state, not the wiring: the MMU, the
+	 * system and device hooks, and the run loop's decode cache (whose
+	 * contents depend only on memory, so they stay valid). */
+	struct arm_cpu wiring = {
+		.mmu = cpu->mmu,
+		.sys = cpu->sys,
+		.sys_opaque = cpu->sys_opaque,
+		.mmio = cpu->mmio,
+		.mmio_opaque = cpu->mmio_opaque,
+		.dcache = cpu->dcache,
+		.sctlr = cpu->sctlr,
+	};
+
+	*cpu = wiring;
 	struct shadow_cpu *mmu = cpu->mmu;
-	const struct arm_sys_ops *sys = cpu->sys;
-	void *opaque = cpu->sys_opaque;
 	uint32_t sctlr = cpu->sctlr;
 
-	memset(cpu, 0, sizeof(*cpu));
-	cpu->mmu = mmu;
-	cpu->sys = sys;
-	cpu->sys_opaque = opaque;
-	cpu->sctlr = sctlr;
 	cpu->cpsr_ctl = ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F;
 	cpu->thumb = sctlr & SCTLR_TE_BIT;
 	cpu->r[15] = (sctlr & SCTLR_V_BIT) ? 0xffff0000u : 0;

@@ -227,12 +227,12 @@ static void ldst_extra(struct gen *g)
 
 	if (l || kind == 4) {	/* sometimes a literal (PC-relative) load */
 		if (gen_chance(g, 6)) {
-			unsigned imm = gen_rn(g, 256) & (dual ? ~3u : ~0u);
+			unsigned lit = gen_rn(g, 256) & (dual ? ~3u : ~0u);
 
 			t = dual ? 2 * gen_rn(g, 6) : gen_reg(g);
 			if (!dual || !(g->reserved & (3u << t))) {
-				gen_emit32(g, c | 0x014f0090 | u << 23 | l << 20 | t << 12 | (imm >> 4) << 8 |
-					   op2 << 5 | (imm & 15));
+				gen_emit32(g, c | 0x014f0090 | u << 23 | l << 20 | t << 12 | (lit >> 4) << 8 |
+					   op2 << 5 | (lit & 15));
 				return;
 			}
 		}

@@ -50,6 +50,7 @@ extern void a_stm(uint32_t va, uint32_t a, uint32_t b);
 #define VA_L2AF		0x70500000u
 #define VA_TLB		0x70600000u
 #define VA_ASID		0x70700000u
+#define VA_MANY		0x70800000u	/* 128 scattered pages */
 #define VA_NONE		0x80000000u	/* never mapped */
 #define VA_SPLIT	0x90000000u
 #define VA_SPLIT_LO	0x30000000u
@@ -76,7 +77,7 @@ extern void a_stm(uint32_t va, uint32_t a, uint32_t b);
 
 static struct l1_table l1, l1b;
 static struct l2_table l2_basic, l2_ap, l2_x, l2_pxn, l2_dom, l2_af, l2_tlb, l2_sec,
-	l2_asid_a, l2_asid_b;
+	l2_asid_a, l2_asid_b, l2_many;
 
 /* Code run from test pages: return 42 / 43. */
 static const uint32_t code42[2] = { 0xe3a0002au, 0xe12fff1eu };	/* mov r0, #42; bx lr */
@@ -782,6 +783,130 @@ static void test_tlb(void)
 		   LARGE_B + 0x1230);
 }
 
+/* hspt keeps one PL1 view per DACR value and a PL0 view: an invalidation
+ * must reach the views that are not current. */
+static void test_views(void)
+{
+	uint32_t va = VA_TLB + 0x8000, vu = VA_TLB + 0x9000, v;
+	uint32_t manager6 = dacr_with(6, 3);
+
+	check_group("TLB maintenance reaches every view");
+	remap(va, page(62), PT_RW);
+	remap(vu, page(64), PT_RW);
+	tlbiall(0);
+	tlb_sync();
+	check_read("DACR client: page 62", va, page(62));
+	set_dacr(manager6);
+	check_read("DACR manager: page 62", va, page(62));
+	remap(va, page(63), PT_RW);
+	tlbimva(va);
+	tlb_sync();
+	set_dacr(0x55555555u);
+	check_read("changed + TLBIMVA under another DACR: client sees page 63", va, page(63));
+	set_dacr(manager6);
+	check_read("... manager sees page 63", va, page(63));
+	remap(va, page(62), PT_RW);
+	tlbiall(0);
+	tlb_sync();
+	set_dacr(0x55555555u);
+	check_read("changed + TLBIALL under another DACR: page 62", va, page(62));
+
+	check_eq("User read: page 64", run_user(u_ld32, vu), mark(page(64)));
+	remap(vu, page(64), (struct pt_attr){ .ap = 1 });
+	tlbimva(vu);
+	tlb_sync();
+	check_read("AP=001 + TLBIMVA: PL1 read", vu, page(64));
+	trap_expect();
+	run_user(u_ld32, vu);
+	trap_done();
+	check_eq("AP=001 + TLBIMVA: User read faults", trap.count ? trap.dfsr & DFSR_DOM : 0xee,
+		 DOM(6) | FS_PERM_PAGE);
+	check_true("AP=001 + TLBIMVA: LDRT faults", probe_ld32_user(vu, &v));
+	remap(vu, page(65), PT_RW);
+	tlbimva(vu);
+	tlb_sync();
+	check_eq("other page, AP=011 + TLBIMVA: User read", run_user(u_ld32, vu), mark(page(65)));
+	check_eq("... LDRT", probe_ld32_user(vu, &v) ? 0xfa000000u : v, mark(page(65)));
+}
+
+/* Accesses and fetches that cross into a second page: mapped to a PA that
+ * is not the next one, or not mapped at all. */
+static void test_page_crossing(void)
+{
+	uint32_t base = VA_L2X + 0x5000, v;
+	struct pt_attr rw = PT_RW;
+
+	check_group("accesses crossing a page boundary");
+	pt_small(&l2_x, base, page(102), rw);
+	pt_small(&l2_x, base + 0x1000, page(104), rw);
+	pt_small(&l2_x, base + 0x2000, page(105), rw);
+	pt_small(&l2_x, base + 0x3000, page(107), rw);
+	pt_small(&l2_x, base + 0x4000, page(108), rw);
+	/* base + 0x5000: no entry */
+	tlbiall(0);
+	tlb_sync();
+	/* Thumb MOV.W r0, #1 split over the first two pages, then BX LR. */
+	wr32(page(102) + 0xffc, 0xf04f0000u);
+	wr32(page(104), 0x47700001u);
+	sync_icache();
+	check_eq("Thumb MOV.W split over two pages", exec_va(base + 0xffe + 1), 1);
+	wr32(page(108) + 0xffc, 0xf04f0000u);
+	sync_icache();
+	trap_expect();
+	exec_probe(base + 0x4ffe + 1, 0);
+	trap_done();
+	check_eq("... second page unmapped: IFSR", trap.count ? trap.ifsr & IFSR_FS : 0xee,
+		 FS_TRANS_PAGE);
+	check_eq("... IFAR is the second halfword", trap.ifar, base + 0x5000);
+	check_eq("... LR is the instruction + 4", trap.lr, base + 0x4ffe + 4);
+	check_bits("... SPSR.T", trap.spsr, PSR_T, PSR_T);
+
+	wr32(page(105) + 0xffc, 0x44332211u);
+	wr32(page(107), 0x88776655u);
+	check_eq("LDR across pages", read_va(base + 0x2ffe), 0x66554433u);
+	check_eq("LDRH across pages", a_ldrh(base + 0x2fff), 0x5544u);
+	check_true("STR across pages", !probe_st32(base + 0x2fff, 0xaabbccddu));
+	check_eq("... first page", rd32(page(105) + 0xffc), 0xdd332211u);
+	check_eq("... second page", rd32(page(107)), 0x88aabbccu);
+	trap_expect();
+	a_ldrh(base + 0x4fff);
+	trap_done();
+	check_eq("LDRH into an unmapped page: DFSR", trap.count ? trap.dfsr & DFSR_DOM : 0xee,
+		 FS_TRANS_PAGE);
+	v = trap.dfar;
+	check_true("... DFAR is the access or the page start", v == base + 0x4fff || v == base + 0x5000);
+}
+
+/* Many small pages mapped in scattered order, then all remapped. */
+static void test_many_pages(void)
+{
+	unsigned bad = 0;
+
+	check_group("128 scattered pages");
+	pt_table(&l1, VA_MANY, &l2_many, 0, false);
+	for (unsigned i = 0; i < 128; i++) {
+		put_mark(page(128 + i));
+		pt_small(&l2_many, VA_MANY + i * SZ_4K, page(128 + (i * 37) % 128), PT_RW);
+	}
+	tlbiall(0);
+	tlb_sync();
+	for (unsigned i = 0; i < 128; i++)
+		bad += read_va(VA_MANY + i * SZ_4K) != mark(page(128 + (i * 37) % 128));
+	check_eq("all read through their mapping: wrong", bad, 0);
+	for (unsigned i = 0; i < 128; i++)
+		pt_small(&l2_many, VA_MANY + i * SZ_4K, page(255 - i), PT_RW);
+	tlbiall(0);
+	tlb_sync();
+	bad = 0;
+	for (unsigned i = 0; i < 128; i++) {
+		bad += read_va(VA_MANY + i * SZ_4K) != mark(page(255 - i));
+		wr32(VA_MANY + i * SZ_4K + 4, i);
+	}
+	for (unsigned i = 0; i < 128; i++)
+		bad += rd32(page(255 - i) + 4) != i;
+	check_eq("all remapped + TLBIALL, read and written: wrong", bad, 0);
+}
+
 /* ---- ASIDs ---- */
 
 /* Switch address space the way ARMv7 without LPAE requires: through a
@@ -928,6 +1053,9 @@ void test_main(void)
 	test_alignment();
 	test_ats();
 	test_tlb();
+	test_views();
+	test_page_crossing();
+	test_many_pages();
 	test_asid();
 	test_ttbr_split();
 	mmu_off();

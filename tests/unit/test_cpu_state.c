@@ -247,3 +247,19 @@ Test(cpu_state, slow_path_reaches_ram_and_devices)
 	}
 	cr_assert_eq(faults, 1);
 }
+
+Test(cpu_state, reset_keeps_the_wiring)
+{
+	struct env e;
+	struct fake_dev dev = { 0 };
+
+	setup(&e, SHADOW_ORG_SOFT);
+	e.cpu.mmio = &dev_ops;
+	e.cpu.mmio_opaque = &dev;
+	e.cpu.r[3] = 77;
+	arm_cpu_reset(&e.cpu);
+	cr_assert_eq(e.cpu.mmio, &dev_ops, "device hooks survive a reset");
+	cr_assert_eq(e.cpu.mmio_opaque, &dev);
+	cr_assert_not_null(e.cpu.mmu);
+	cr_assert_eq(e.cpu.r[3], 0, "registers do not");
+}

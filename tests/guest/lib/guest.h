@@ -110,7 +110,7 @@ enum trap_vector {
 /* How the handler returns (every one restores r0-r12 and CPSR from SPSR). */
 enum trap_ret {
 	RET_LDM,	/* LDMFD sp!, {r0-r12, pc}^ */
-	RET_SUBS,	/* SUBS pc, lr, #0 */
+	RET_SUBS,	/* SUBS pc, lr, #4 (LR adjusted first) */
 	RET_RFE,	/* RFEIA sp! */
 	RET_MOVS,	/* MOVS pc, lr */
 };

@@ -115,9 +115,11 @@ trap_common:
 	add	sp, sp, #8
 	ldmfd	sp!, {r0-r12, pc}^
 ret_subs:
+	/* With a nonzero immediate, as IRQ and abort handlers use it. */
 	add	sp, sp, #8
 	ldmfd	sp!, {r0-r12, lr}
-	subs	pc, lr, #0
+	add	lr, lr, #4
+	subs	pc, lr, #4
 ret_movs:
 	add	sp, sp, #8
 	ldmfd	sp!, {r0-r12, lr}
