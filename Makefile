@@ -44,9 +44,9 @@ BINS =
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps
+.PHONY: all test unit check bench install clean deps guest-test
 .SECONDARY:
-all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(BINS)
+all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(BINS)
 
 # Installs missing Debian packages once (as root) or explains what to run.
 $(DEPS_OK): scripts/deps.sh
@@ -80,10 +80,26 @@ UNIT_ARGS ?= --jobs=2
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
+# Bare-metal guest programs (tests/guest/): built with the ARM cross
+# compiler, each run on the test machine under every SPT organization.
+GUEST_PROGRAMS = $(patsubst tests/guest/%.c,%,$(filter-out tests/guest/runner.c,$(wildcard tests/guest/*.c)))
+GUEST_SPTS = soft private shared group:2
+guest-test: $(GUEST_RUN) $(DEPS_OK)
+	@sh tests/guest/build.sh $(BUILD)/tests/guest > $(BUILD)/tests/guest-build.log 2>&1 || \
+		{ cat $(BUILD)/tests/guest-build.log; exit 1; }
+	@pass=0; fail=0; \
+	for p in $(GUEST_PROGRAMS); do for s in $(GUEST_SPTS); do \
+		if $(GUEST_RUN) --spt $$s $(BUILD)/tests/guest/$$p.bin > $(BUILD)/tests/guest/$$p.$$s.log 2>&1; \
+		then pass=$$((pass + 1)); \
+		else fail=$$((fail + 1)); echo "guest $$p ($$s): FAILED"; tail -n 5 $(BUILD)/tests/guest/$$p.$$s.log; fi; \
+	done; done; \
+	echo "guest: $$pass passed, $$fail failed"; test $$fail -eq 0
+
 # The benchmark's quick mode is part of the suite: it verifies its own
 # checksums and fails on any fault, so it cannot rot between bench runs.
 test: all
 	$(UNIT_BIN) $(UNIT_ARGS)
+	$(MAKE) --no-print-directory guest-test
 	$(BUILD)/bench/shadow --quick > $(BUILD)/bench/shadow-quick.txt
 	@tail -n 1 $(BUILD)/bench/shadow-quick.txt
 

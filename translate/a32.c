@@ -186,15 +186,32 @@ static int halfword_multiply(uint32_t w, struct arm_insn *out)
 	return 0;
 }
 
-/* Synchronization primitives (A5.2.10). SWP/SWPB are UNDEFINED: ARMv7
- * with the Multiprocessing Extensions has them only with SCTLR.SW set,
- * which this CPU does not implement (Linux emulates them if ever needed). */
+/* SWP/SWPB (A8.8.229): ARMv7 with the Multiprocessing Extensions has them
+ * only while SCTLR.SW is set, which the executor checks. */
+static int swap(uint32_t w, struct arm_insn *out)
+{
+	if (bits(w, 21, 20) || bits(w, 11, 8))
+		return undef(out);
+	out->op = ARM_OP_SWP;
+	out->rn = (uint8_t)bits(w, 19, 16);
+	out->rd = (uint8_t)bits(w, 15, 12);
+	out->rm = (uint8_t)bits(w, 3, 0);
+	out->aux = bit(w, 22) ? 1 : 4;
+	if (out->rn == 15 || out->rd == 15 || out->rm == 15 || out->rn == out->rd ||
+	    out->rn == out->rm)
+		return undef(out);
+	return 0;
+}
+
+/* Synchronization primitives (A5.2.10). */
 static int synchronization(uint32_t w, struct arm_insn *out)
 {
 	static const uint8_t size[4] = { 4, 8, 1, 2 };
 	unsigned o = bits(w, 23, 20);
 
-	if (!(o & 8) || !sbo(w, 0xf00) || ((o & 1) && !sbo(w, 0xf)))
+	if (!(o & 8))
+		return swap(w, out);
+	if (!sbo(w, 0xf00) || ((o & 1) && !sbo(w, 0xf)))
 		return undef(out);
 	out->rn = (uint8_t)bits(w, 19, 16);
 	out->aux = size[bits(w, 22, 21)];

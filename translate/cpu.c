@@ -495,3 +495,25 @@ uint32_t arm_strex(struct arm_cpu *cpu, uint32_t va, uint64_t v, unsigned size)
 	cpu->excl_valid = false;
 	return ok ? 0 : 1;
 }
+
+uint32_t arm_swap(struct arm_cpu *cpu, uint32_t va, uint32_t v, unsigned size)
+{
+	uint32_t old;
+	void *p;
+
+	arm_check_align(cpu, va, size, true);
+	if (size == 4)
+		v = swap32(cpu, v);
+	if (cpu->slow) {
+		/* A device: a read then a write, which is all a bus can do. */
+		old = (uint32_t)slow_access(cpu, va, size, CUR(cpu), false, 0);
+		slow_access(cpu, va, size, CUR(cpu), true, v);
+	} else {
+		/* A fault inside the exchange goes through the shadow fill path
+		 * like any write, and the exchange re-executes. */
+		p = shadow_host_ptr(cpu->mmu, va, CUR(cpu), true);
+		old = size == 1 ? __atomic_exchange_n((uint8_t *)p, (uint8_t)v, __ATOMIC_SEQ_CST)
+				: __atomic_exchange_n((uint32_t *)p, v, __ATOMIC_SEQ_CST);
+	}
+	return size == 4 ? swap32(cpu, old) : old;
+}

@@ -183,6 +183,7 @@ struct arm_cpu {
 };
 
 #define SCTLR_A_BIT  (1u << 1)
+#define SCTLR_SW_BIT (1u << 10)
 #define SCTLR_V_BIT  (1u << 13)
 #define SCTLR_TE_BIT (1u << 30)
 #define SCTLR_EE_BIT (1u << 25)
@@ -322,6 +323,9 @@ void arm_st32_aligned(struct arm_cpu *cpu, uint32_t va, uint32_t v);
  * arm_strex returns 0 on success and 1 on failure, and clears it. */
 uint64_t arm_ldrex(struct arm_cpu *cpu, uint32_t va, unsigned size);
 uint32_t arm_strex(struct arm_cpu *cpu, uint32_t va, uint64_t v, unsigned size);
+/* SWP/SWPB: atomically store v and return the old value (size 1 or 4;
+ * a word must be aligned). */
+uint32_t arm_swap(struct arm_cpu *cpu, uint32_t va, uint32_t v, unsigned size);
 static inline void arm_clrex(struct arm_cpu *cpu)
 {
 	cpu->excl_valid = false;

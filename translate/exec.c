@@ -1046,6 +1046,12 @@ static enum arm_exit execute_op(struct arm_cpu *cpu, const struct arm_insn *in, 
 	case ARM_OP_CLREX:
 		arm_clrex(cpu);
 		return ARM_EXIT_NONE;
+	case ARM_OP_SWP:
+		if (!(cpu->sctlr & SCTLR_SW_BIT))
+			return ARM_EXIT_UNDEF;
+		/* The old value lands in rd only after the swap has happened. */
+		cpu->r[in->rd] = arm_swap(cpu, cpu->r[in->rn], cpu->r[in->rm], in->aux);
+		return ARM_EXIT_NONE;
 	case ARM_OP_PLD:
 		return ARM_EXIT_NONE;
 

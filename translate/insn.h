@@ -88,6 +88,7 @@ enum arm_op {
 	/* Exclusives: rd = Rt, ra = Rt2 (D), rm = status (STREX), rn = base,
 	 * imm = offset (T32), aux = size 1/2/4/8. */
 	ARM_OP_LDREX, ARM_OP_STREX,
+	ARM_OP_SWP,		/* rd <- [rn], [rn] <- rm, atomically; aux = size 1/4 */
 	ARM_OP_CLREX,
 	ARM_OP_PLD,		/* PLD, PLDW, PLI: hints, no access */
 

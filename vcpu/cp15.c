@@ -70,7 +70,11 @@ static uint32_t translate_to_par(struct vcpu *v, uint32_t va, unsigned op)
 		return 1u | (f.fs & 0xfu) << 1 | ((f.fs >> 4) & 1u) << 5;
 	/* Success (RAM, device or nothing: the translation itself worked).
 	 * Attributes: SH from the descriptor; Inner/Outer report
-	 * Non-cacheable, which the emulator is in effect. */
+	 * Non-cacheable, which the emulator is in effect. A supersection
+	 * reports SS with PA[31:24] and PA[39:32] in bits 31:24 and 23:16. */
+	if (res.block_size == 0x1000000u && !res.flat)
+		return ((uint32_t)res.pa & 0xff000000u) | (uint32_t)(res.pa >> 32 & 0xffu) << 16 |
+		       1u << 1 | (res.shareable ? 1u << 7 : 0);
 	return ((uint32_t)res.pa & 0xfffff000u) | (res.shareable ? 1u << 7 : 0);
 }
 

@@ -12,12 +12,12 @@
 
 typedef uint32_t snippet_fn(uint32_t flags, uint32_t arg);
 extern snippet_fn arm_udf, arm_cp7, arm_cp15_bad, arm_svc, arm_bkpt, arm_ldr, arm_str;
-extern snippet_fn thumb_udf, thumb_udf_w, thumb_svc, thumb_bkpt, thumb_ldr;
+extern snippet_fn thumb_udf, thumb_udf_w, thumb_svc, thumb_bkpt, thumb_ldr, thumb_ldr_w;
 extern snippet_fn thumb_it_ldr, thumb_it_cp7, thumb_it_svc, arm_svc_to_sys;
 extern const char arm_udf_insn[], arm_cp7_insn[], arm_cp15_bad_insn[], arm_svc_insn[],
 	arm_bkpt_insn[], arm_ldr_insn[], arm_str_insn[];
 extern const char thumb_udf_insn[], thumb_udf_w_insn[], thumb_svc_insn[], thumb_bkpt_insn[],
-	thumb_ldr_insn[], thumb_it_ldr_insn[], thumb_it_cp7_insn[], thumb_it_svc_insn[];
+	thumb_ldr_insn[], thumb_ldr_w_insn[], thumb_it_ldr_insn[], thumb_it_cp7_insn[], thumb_it_svc_insn[];
 extern uint32_t thumb_mrs_it(uint32_t flags);
 extern uint32_t arm_svc_be(void);
 extern const char arm_svc_be_insn[];
@@ -190,6 +190,11 @@ static void test_aborts(void)
 	check_entry("Thumb LDR", VEC_DABT, ADDR(thumb_ldr_insn) + 8,
 		    base_cpsr | PSR_T | 0x80000000u, SPSR_MASK);
 	check_eq("Thumb LDR: DFAR", trap.dfar, va + 4);
+
+	run_snippet(thumb_ldr_w, 0x10000000u, va + 12);
+	check_entry("Thumb LDR.W", VEC_DABT, ADDR(thumb_ldr_w_insn) + 8,
+		    base_cpsr | PSR_T | 0x10000000u, SPSR_MASK);
+	check_eq("Thumb LDR.W: DFAR", trap.dfar, va + 16);
 
 	/* Fetching from nothing: prefetch abort, LR = address + 4. */
 	trap_expect();
@@ -442,6 +447,20 @@ static void test_vectors(void)
 	vbar_write((uint32_t)vectors_main);
 	isb();
 	mmu_off();
+
+	/* SCTLR.TE: exceptions are taken in Thumb state. */
+	vbar_write((uint32_t)vectors_thumb);
+	sctlr_write(sctlr_read() | SCTLR_TE);
+	isb();
+	check_bits("SCTLR.TE set", sctlr_read(), SCTLR_TE, SCTLR_TE);
+	svc_table("SCTLR.TE = 1, Thumb vectors", 3);
+	run_snippet(thumb_udf, 0, 0);
+	check_eq("SCTLR.TE = 1: Thumb UDF through vector table", trap.table, 3);
+	check_eq("SCTLR.TE = 1: Thumb UDF LR", trap.lr, ADDR(thumb_udf_insn) + 2);
+	sctlr_write(sctlr_read() & ~SCTLR_TE);
+	vbar_write((uint32_t)vectors_main);
+	isb();
+	svc_table("SCTLR.TE = 0 again", 0);
 }
 
 static void test_msr_state_bits(void)

@@ -60,6 +60,7 @@
 	THUMB_SNIP thumb_svc, "svc #0x42"
 	THUMB_SNIP thumb_bkpt, "bkpt #0x12"
 	THUMB_SNIP thumb_ldr, "ldr r2, [r1]"
+	THUMB_SNIP thumb_ldr_w, "ldr.w r2, [r1, #4]"
 
 /* IT blocks (flags must set Z). An ITE EQ whose first instruction traps:
  * the handler skips it and the NE slot must then not run; returns r3

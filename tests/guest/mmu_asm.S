@@ -55,3 +55,7 @@ FN a_ldm
 FN a_stm
 	stm	r0, {r1, r2}
 	bx	lr
+/* uint32_t a_ldm_wb(va): LDMIA r0!, {r1, r2}; the base afterwards */
+FN a_ldm_wb
+	ldmia	r0!, {r1, r2}
+	bx	lr

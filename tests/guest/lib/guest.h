@@ -117,8 +117,11 @@ enum trap_ret {
 
 /* Vector tables: table 0 is at the load address (VBAR after startup),
  * table 1 is an alternative for VBAR tests, table 2 is a template to copy
- * to the high vectors page. The handler records which one was used. */
+ * to the high vectors page, table 3 is in Thumb code. The handler records
+ * which one was used. */
 extern const uint32_t vectors_main[16], vectors_alt[16], vectors_high[16];
+/* Table 3: eight Thumb B.W, for SCTLR.TE = 1 (not copyable). */
+extern const uint32_t vectors_thumb[8];
 
 /* What the last expected exception looked like. The handler fills it for
  * an exception that trap_expect() armed; any other exception (except the
@@ -233,6 +236,7 @@ CP15_WO(tlbimvaa, 0, 8, 7, 3)
 #define SCTLR_I		(1u << 12)
 #define SCTLR_V		(1u << 13)
 #define SCTLR_AFE	(1u << 29)
+#define SCTLR_TE	(1u << 30)
 
 static inline void dsb(void)
 {

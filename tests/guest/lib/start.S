@@ -66,6 +66,22 @@ _start:
 	VECTORS vectors_alt, 1, entry1_0
 	VECTORS vectors_high, 2, entry2_0
 
+/* Table 3: Thumb code, for exception entry with SCTLR.TE = 1. Its stubs
+ * save the registers in Thumb state and continue in trap_common (ARM). */
+	.balign 32
+	.global vectors_thumb
+	.thumb
+vectors_thumb:
+	b.w	entry3_0
+	b.w	entry3_1
+	b.w	entry3_2
+	b.w	entry3_3
+	b.w	entry3_4
+	b.w	entry3_5
+	b.w	entry3_6
+	b.w	entry3_7
+	.arm
+
 	.text
 reset:
 	/* Exceptions use our table from now on (VBAR resets to 0). */
@@ -97,6 +113,25 @@ reset:
 	STUBS 0
 	STUBS 1
 	STUBS 2
+
+.macro THUMB_STUB v
+	.thumb
+entry3_\v:
+	stmdb	sp!, {r0-r12, lr}
+	movw	r0, #((3 << 8) | \v)
+	ldr	r1, =trap_common
+	bx	r1
+	.arm
+.endm
+	THUMB_STUB 0
+	THUMB_STUB 1
+	THUMB_STUB 2
+	THUMB_STUB 3
+	THUMB_STUB 4
+	THUMB_STUB 5
+	THUMB_STUB 6
+	THUMB_STUB 7
+	.ltorg
 
 trap_common:
 	mrs	r1, spsr
