@@ -8,6 +8,8 @@
  *
  * --trace N prints the PC and CPSR before each of the first N
  * instructions (to standard error), for debugging a guest program.
+ * --stats prints instructions retired, MIPS and the shadow counters at the
+ * end (to standard error).
  *
  * Test device (32-bit accesses): 0x00 W putchar, 0x04 W end with status,
  * 0x08 R magic 0x48535054 ("HSPT"). */
@@ -79,17 +81,33 @@ static int load_image(struct physmem *pm, const char *path)
 	return 0;
 }
 
+static void print_stats(struct vcpu *v, struct shadow_vm *vm, uint64_t ns)
+{
+	struct shadow_stats st;
+
+	fprintf(stderr, "instructions %llu in %.3f s: %.1f MIPS (%s)\n",
+		(unsigned long long)v->cpu.insns, ns / 1e9, v->cpu.insns / (ns / 1e3),
+		shadow_org_name(shadow_vm_config(vm)->org));
+	shadow_vm_stats(vm, &st);
+#define PRINT(name, desc) \
+	if (st.name)      \
+		fprintf(stderr, "  %-20s %12llu  %s\n", #name, (unsigned long long)st.name, desc);
+	SHADOW_STATS_FIELDS(PRINT)
+#undef PRINT
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: guest-run [--spt soft|shared|private|group:N] "
-			"[--max-insns N] [--trace N] FILE.bin\n");
+			"[--max-insns N] [--trace N] [--stats] FILE.bin\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct shadow_config cfg = { .org = SHADOW_ORG_PRIVATE, .ncpus = 1 };
-	uint64_t max_insns = 200000000, trace = 0;
+	uint64_t max_insns = 200000000, trace = 0, t0;
+	bool stats = false;
 	struct test_device dev = { 0 };
 	const char *path = NULL;
 	struct shadow_vm *vm;
@@ -101,6 +119,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--spt") && i + 1 < argc) {
 			if (shadow_parse_org(argv[++i], &cfg))
 				usage();
+		} else if (!strcmp(argv[i], "--stats")) {
+			stats = true;
 		} else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
 			trace = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--max-insns") && i + 1 < argc) {
@@ -134,6 +154,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	v.cpu.r[15] = RAM_BASE;
+	t0 = gtimer_now_ns();
 	while (!dev.done && v.cpu.insns < max_insns) {
 		bool tracing = v.cpu.insns < trace;
 		enum arm_exit exit;
@@ -155,6 +176,8 @@ int main(int argc, char **argv)
 		}
 	}
 	fflush(stdout);
+	if (stats)
+		print_stats(&v, vm, gtimer_now_ns() - t0);
 	if (!dev.done) {
 		fprintf(stderr, "guest-run: no result after %llu instructions (pc %#x)\n",
 			(unsigned long long)v.cpu.insns, v.cpu.r[15]);
