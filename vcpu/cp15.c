@@ -126,8 +126,8 @@ static int c7_write(struct vcpu *v, unsigned crm, unsigned opc2, uint32_t val)
 	case 0x54:	/* CP15ISB */
 	case 0xa4:	/* CP15DSB */
 	case 0xa5:	/* CP15DMB */
-		if (!pl1(cpu) && !(v->cp15.sctlr & (1u << 5)))
-			return -1;	/* PL0 needs SCTLR.CP15BEN */
+		if (!(v->cp15.sctlr & (1u << 5)))
+			return -1;	/* SCTLR.CP15BEN = 0: UNDEFINED at any PL */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		return 0;
 	}

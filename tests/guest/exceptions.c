@@ -34,6 +34,11 @@ extern uint32_t srs_test(uint32_t sys_sp, uint32_t lr, uint32_t spsr, uint32_t i
 extern void rfe_test(uint32_t cpsr, uint32_t out[2]);
 extern uint32_t rfe_thumb_test(uint32_t cpsr);
 extern uint32_t msr_t_test(uint32_t scratch);
+extern uint32_t u_rd_tpidruro(uint32_t), u_wr_tpidruro(uint32_t), u_rd_tpidrurw(uint32_t),
+	u_wr_tpidrurw(uint32_t), u_rd_tpidrprw(uint32_t), u_cp15dmb(uint32_t);
+extern snippet_fn arm_ldr_post, arm_str_pre;
+extern const char arm_ldr_post_insn[], arm_str_pre_insn[];
+extern void cps_masks(uint32_t out[3]);
 extern const char msr_t_resume[];
 
 #define ADDR(sym) ((uint32_t)(sym) & ~1u)
@@ -196,6 +201,13 @@ static void test_aborts(void)
 		    base_cpsr | PSR_T | 0x10000000u, SPSR_MASK);
 	check_eq("Thumb LDR.W: DFAR", trap.dfar, va + 16);
 
+	/* An aborted access writes nothing back to its base register. */
+	check_eq("LDR r2, [r1], #4 aborted: base unchanged", run_snippet(arm_ldr_post, 0, va), va);
+	check_eq("... LR", trap.lr, ADDR(arm_ldr_post_insn) + 8);
+	check_eq("STR r2, [r1, #8]! aborted: base unchanged", run_snippet(arm_str_pre, 0, va), va);
+	check_eq("... DFAR", trap.dfar, va + 8);
+	check_eq("... LR", trap.lr, ADDR(arm_str_pre_insn) + 8);
+
 	/* Fetching from nothing: prefetch abort, LR = address + 4. */
 	trap_expect();
 	exec_probe(NOTHING_PA + 0x100, 0);
@@ -246,6 +258,46 @@ static void test_it_state(void)
 		   PSR_T | PSR_IT | PSR_MODE, MODE_SVC);
 }
 
+/* Run a User-mode function with the recorder armed: its result, or
+ * 0xee000000 | vector if it trapped. */
+static uint32_t user_call(uint32_t (*fn)(uint32_t), uint32_t arg)
+{
+	uint32_t r;
+
+	trap_expect();
+	r = run_user(fn, arg);
+	return trap_done() ? 0xee000000u | trap.vector : r;
+}
+
+static void test_user_cp15(void)
+{
+	uint32_t und = 0xee000000u | VEC_UND;
+
+	check_group("CP15 from User mode");
+	tpidruro_write(0x7e57a000u);
+	tpidrurw_write(0x11111111u);
+	tpidrprw_write(0x22222222u);
+	check_eq("TPIDRURO: User read", user_call(u_rd_tpidruro, 0), 0x7e57a000u);
+	check_eq("TPIDRURO: User write is UNDEFINED", user_call(u_wr_tpidruro, 1), und);
+	check_eq("... unchanged", tpidruro_read(), 0x7e57a000u);
+	check_eq("TPIDRURW: User write", user_call(u_wr_tpidrurw, 0x5678), 0x5678);
+	check_eq("... PL1 sees it", tpidrurw_read(), 0x5678);
+	check_eq("TPIDRURW: User read", user_call(u_rd_tpidrurw, 0), 0x5678);
+	check_eq("TPIDRPRW: User read is UNDEFINED", user_call(u_rd_tpidrprw, 0), und);
+	check_eq("CP15DMB with SCTLR.CP15BEN: allowed", user_call(u_cp15dmb, 0), 0);
+	sctlr_write(sctlr_read() & ~SCTLR_CP15BEN);
+	isb();
+	check_eq("CP15DMB without CP15BEN: UNDEFINED", user_call(u_cp15dmb, 0), und);
+	/* CP15BEN = 0 disables the CP15 barriers at PL1 too. */
+	trap_expect();
+	u_cp15dmb(0);
+	trap_done();
+	check_eq("CP15DMB at PL1 without CP15BEN: UNDEFINED", trap.count ? trap.vector : 0xff,
+		 VEC_UND);
+	sctlr_write(sctlr_read() | SCTLR_CP15BEN);
+	isb();
+}
+
 static void test_mode_entry(void)
 {
 	static const struct {
@@ -260,6 +312,10 @@ static void test_mode_entry(void)
 	uint32_t out[4];
 
 	check_group("entering modes with CPS and MSR");
+	cps_masks(out);
+	check_bits("CPSID aif", out[0], 0x1ffu, 0x1c0u | MODE_SVC);
+	check_bits("CPSIE if", out[1], 0x1ffu, 0x100u | MODE_SVC);
+	check_bits("CPSID i, #SYS", out[2], 0x1ffu, 0x180u | MODE_SYS);
 	for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		uint32_t a = modes[i].cps() & 0x1ffu, b = msr_probe(modes[i].mode) & 0x1ffu;
 
@@ -492,6 +548,7 @@ void test_main(void)
 	test_bkpt();
 	test_aborts();
 	test_it_state();
+	test_user_cp15();
 	test_mode_entry();
 	test_banks();
 	test_from_every_mode();

@@ -180,6 +180,58 @@ user_trip:
 9:	mrs	r0, cpsr
 	bx	lr
 
+/* CP15 from User mode: one instruction each. */
+.macro UFN name, insn
+	.global \name
+	.type \name, %function
+\name:
+	\insn
+	bx	lr
+.endm
+	UFN u_rd_tpidruro, "mrc p15, 0, r0, c13, c0, 3"
+	UFN u_wr_tpidruro, "mcr p15, 0, r0, c13, c0, 3"
+	UFN u_rd_tpidrurw, "mrc p15, 0, r0, c13, c0, 2"
+	UFN u_wr_tpidrurw, "mcr p15, 0, r0, c13, c0, 2"
+	UFN u_rd_tpidrprw, "mrc p15, 0, r0, c13, c0, 4"
+	UFN u_cp15dmb, "mcr p15, 0, r0, c7, c10, 5"
+
+/* uint32_t arm_ldr_post(uint32_t flags, uint32_t va): LDR r2, [r1], #4
+ * and arm_str_pre: STR r2, [r1, #8]!; both return the base afterwards. */
+	.global arm_ldr_post, arm_ldr_post_insn, arm_str_pre, arm_str_pre_insn
+	.type arm_ldr_post, %function
+arm_ldr_post:
+	msr	APSR_nzcvq, r0
+arm_ldr_post_insn:
+	ldr	r2, [r1], #4
+	mov	r0, r1
+	bx	lr
+	.type arm_str_pre, %function
+arm_str_pre:
+	msr	APSR_nzcvq, r0
+arm_str_pre_insn:
+	str	r2, [r1, #8]!
+	mov	r0, r1
+	bx	lr
+
+/* void cps_masks(uint32_t out[3]): CPSR after CPSID aif, after CPSIE if,
+ * after CPSID i, #SYS (then back to SVC and the original masks). */
+	.global cps_masks
+	.type cps_masks, %function
+cps_masks:
+	mrs	r3, cpsr
+	cpsid	aif
+	mrs	r1, cpsr
+	str	r1, [r0]
+	cpsie	if
+	mrs	r1, cpsr
+	str	r1, [r0, #4]
+	cpsid	i, #MODE_SYS
+	mrs	r1, cpsr
+	str	r1, [r0, #8]
+	cps	#MODE_SVC
+	msr	cpsr_xc, r3
+	bx	lr
+
 /* ---- modes ---- */
 
 /* uint32_t mode_trip(uint32_t mode, uint32_t op): switch to a privileged
