@@ -80,6 +80,8 @@ UNIT_ARGS ?= --jobs=2
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
+include tests/diff/difftest.mk
+
 # Bare-metal guest programs (tests/guest/): built with the ARM cross
 # compiler, each run on the test machine under every SPT organization.
 GUEST_PROGRAMS = $(patsubst tests/guest/%.c,%,$(filter-out tests/guest/runner.c,$(wildcard tests/guest/*.c)))
@@ -100,6 +102,7 @@ guest-test: $(GUEST_RUN) $(DEPS_OK)
 test: all
 	$(UNIT_BIN) $(UNIT_ARGS)
 	$(MAKE) --no-print-directory guest-test
+	$(MAKE) --no-print-directory difftest
 	$(BUILD)/bench/shadow --quick > $(BUILD)/bench/shadow-quick.txt
 	@tail -n 1 $(BUILD)/bench/shadow-quick.txt
 

@@ -402,13 +402,28 @@ static void misc(struct gen *g)
 		gen_emit32(g, c | 0x0320f000 | (1 + gen_rn(g, 3)) << 18 | gen_rn(g, 16) << 8 |
 			   gen_rn(g, 256));
 		break;
-	case 4: /* NOP, YIELD */
-		gen_emit32(g, c | 0x0320f000 | gen_rn(g, 2));
+	case 4: /* hints: NOP YIELD WFE WFI SEV, DBG; barriers; SWP/SWPB */
+		switch (gen_rn(g, 4)) {
+		case 0: gen_emit32(g, c | 0x0320f000 | gen_rn(g, 5)); break;
+		case 1: gen_emit32(g, c | 0x0320f0f0 | gen_rn(g, 16)); break;
+		case 2: gen_emit32(g, 0xf57ff04f | gen_rn(g, 3) << 4); break;	/* DSB DMB ISB */
+		default: { /* SWP (word-aligned) or SWPB: Rn != Rt, Rt2 */
+			unsigned b = gen_rn(g, 2), t2 = gen_src(g), t = gen_reg(g);
+			unsigned n = gen_reg_not(g, (uint16_t)(BIT(t) | BIT(t2)));
+
+			gen_set_reg(g, n, gen_data_addr(g, 4, b ? 1 : 4));
+			gen_emit32(g, c | 0x01000090 | b << 22 | n << 16 | t << 12 | t2);
+			break;
+		}
+		}
 		break;
-	default: /* PLD/PLI [Rn, #+-imm12]: hints, any address */
-		gen_emit32(g, (gen_rn(g, 2) ? 0xf550f000u : 0xf450f000u) | gen_rn(g, 2) << 23 |
-			   gen_src(g) << 16 | gen_rn(g, 4096));
+	default: { /* PLD/PLDW/PLI [Rn, #+-imm12]: hints, any address */
+		static const uint32_t op[] = { 0xf550f000, 0xf510f000, 0xf450f000 };
+
+		gen_emit32(g, op[gen_rn(g, 3)] | gen_rn(g, 2) << 23 | gen_src(g) << 16 |
+			   gen_rn(g, 4096));
 		break;
+	}
 	}
 }
 

@@ -48,11 +48,16 @@ void gen_branch_direct(struct gen *g)
  * its word is the one PC gets. Returns false if the stack has no room. */
 static bool push_pop_pc(struct gen *g, unsigned r)
 {
-	unsigned n = r ? 1 + gen_rn(g, 3) : 1;
+	unsigned below = r > R_SP ? r - 1 : r;	/* registers under r but SP */
+	unsigned n = 1 + gen_rn(g, below < 2 ? below + 1 : 3);
 	uint16_t push = BIT(r), pop = 0;
 
-	while ((unsigned)__builtin_popcount(push) < n)
-		push |= BIT(gen_rn(g, r));
+	while ((unsigned)__builtin_popcount(push) < n) {
+		unsigned x = gen_rn(g, r);
+
+		if (x != R_SP)
+			push |= BIT(x);
+	}
 	n = (unsigned)__builtin_popcount(push);
 	if (g->sp - n * 4 < DIFF_STACK_LO)
 		return false;
@@ -279,8 +284,9 @@ void gen_setend(struct gen *g)
 	g->thumb ? gen_emit16(g, 0xb650) : gen_emit32(g, 0xf1010000);
 }
 
-/* A last item that faults: UDF (SIGILL), an access that must be aligned
- * and is not (SIGBUS), or one to unmapped memory (SIGSEGV). */
+/* A last item that faults: UDF (SIGILL), BKPT (SIGTRAP), an access that
+ * must be aligned and is not (SIGBUS), or one to unmapped memory
+ * (SIGSEGV). */
 void gen_fault(struct gen *g)
 {
 	unsigned b, t = 2 * gen_rn(g, 5);
@@ -288,7 +294,13 @@ void gen_fault(struct gen *g)
 
 	gen_item_begin(g, "fault");
 	g->s->expect_fault = true;
-	switch (gen_rn(g, 3)) {
+	switch (gen_rn(g, 4)) {
+	case 3:	/* BKPT (SIGTRAP) */
+		if (g->thumb)
+			gen_emit16(g, (uint16_t)(0xbe00 | gen_rn(g, 256)));
+		else
+			gen_emit32(g, 0xe1200070 | gen_rn(g, 4096) << 8 | gen_rn(g, 16));
+		break;
 	case 0:	/* UDF, avoiding the encodings Linux uses as breakpoints */
 		if (!g->thumb)
 			gen_emit32(g, 0xe7f000f0 | (0x10 + gen_rn(g, 0xff0)) << 8 | gen_rn(g, 16));

@@ -529,16 +529,20 @@ static void misc32(struct gen *g)
 	case 2:
 		gen_emit_t32(g, 0xf3808000 | gen_src(g) << 16 | (1 + gen_rn(g, 3)) << 10);
 		break;
-	case 3: /* NOP YIELD, 16- or 32-bit */
-		if (gen_rn(g, 2))
-			gen_emit16(g, (uint16_t)(0xbf00 | gen_rn(g, 2) << 4));
-		else
-			gen_emit_t32(g, 0xf3af8000 | gen_rn(g, 2));
+	case 3: /* hints NOP YIELD WFE WFI SEV (16/32-bit), DBG; barriers */
+		switch (gen_rn(g, 4)) {
+		case 0: gen_emit16(g, (uint16_t)(0xbf00 | gen_rn(g, 5) << 4)); break;
+		case 1: gen_emit_t32(g, 0xf3af8000 | gen_rn(g, 5)); break;
+		case 2: gen_emit_t32(g, 0xf3af80f0 | gen_rn(g, 16)); break;
+		default: gen_emit_t32(g, 0xf3bf8f4f | gen_rn(g, 3) << 4); break;	/* DSB DMB ISB */
+		}
 		break;
-	default: /* PLD PLI [Rn, #imm12] */
-		gen_emit_t32(g, (gen_rn(g, 2) ? 0xf890f000u : 0xf990f000u) | gen_src(g) << 16 |
-			     gen_rn(g, 4096));
+	default: { /* PLD PLDW PLI [Rn, #imm12] */
+		static const uint32_t op[] = { 0xf890f000, 0xf8b0f000, 0xf990f000 };
+
+		gen_emit_t32(g, op[gen_rn(g, 3)] | gen_src(g) << 16 | gen_rn(g, 4096));
 		break;
+	}
 	}
 }
 

@@ -17,9 +17,11 @@
 #define DIFF_IMAGE_BASE		0x00010000u
 #define DIFF_CODE_AREA		0x00200000u	/* 64 KiB, RWX */
 #define DIFF_CODE_AREA_SIZE	0x00010000u
-/* A sequence starts 4 KiB into the area, so that PC-relative loads in
- * either direction read (zeroed) code-area bytes. */
-#define DIFF_CODE_BASE		(DIFF_CODE_AREA + 0x1000u)
+/* A sequence starts a little under 8 KiB into the area: PC-relative
+ * loads in either direction read (zeroed) code-area bytes, and most
+ * sequences cross the page boundary at +0x2000, with now and then a T32
+ * instruction straddling it. */
+#define DIFF_CODE_BASE		(DIFF_CODE_AREA + 0x1f00u)
 #define DIFF_CODE_MAX		0x1000u		/* bytes of one sequence */
 /* The scratch area straddles a page boundary (0x301000) so that accesses
  * crossing pages, the slow paths of both MMU modes, are exercised. */

@@ -24,6 +24,8 @@
 #define RUNNER_RAM_SIZE (4u << 20)	/* from GPA 0: covers every segment */
 #define RUNNER_BUDGET	(1ull << 32)	/* instructions: a hang guard */
 
+#define SCTLR_SW_BIT (1u << 10)
+
 #define SIGILL_	4
 #define SIGTRAP_ 5
 #define SIGBUS_	7
@@ -310,7 +312,8 @@ static int setup(struct runner *r, const char *image, const char *org)
 	r->cpu.mmu = mmu;
 	r->cpu.sys = &runner_sys;
 	r->cpu.sys_opaque = r;
-	r->cpu.sctlr = 0;
+	/* SW: Linux lets User mode use SWP/SWPB (qemu-arm does too). */
+	r->cpu.sctlr = SCTLR_SW_BIT;
 	arm_cpu_reset(&r->cpu);
 	arm_set_cpsr(&r->cpu, ARM_MODE_USR, CPSR_M_MASK | CPSR_A | CPSR_I | CPSR_F | CPSR_E);
 	r->cpu.cpacr = 0x00f00000u;		/* cp10, cp11: full access */
