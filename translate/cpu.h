@@ -77,6 +77,7 @@ enum arm_exit {
 	ARM_EXIT_SYSREG,	/* a system register write that needs the run
 				 * loop (MMU, ASID, caches): state already done */
 	ARM_EXIT_LIMIT,		/* instruction budget used up */
+	ARM_EXIT_KICK,		/* another thread asked (arm_cpu_kick) */
 };
 
 /* Banked register sets: index for r13/r14/SPSR per mode. */
@@ -180,7 +181,20 @@ struct arm_cpu {
 	const struct arm_sys_ops *sys;
 	void *sys_opaque;
 	uint64_t insns;		/* instructions retired */
+	/* Set by another thread to stop the run loop at an instruction
+	 * boundary (pause, stop, an interrupt to deliver): DESIGN.md §4. */
+	bool kick;		/* atomic */
 };
+
+/* Ask the thread running cpu to leave arm_run() at the next instruction
+ * boundary it checks (within POLL_INTERVAL instructions, ~10 µs). Safe
+ * from any thread; a sleeping vCPU must also be woken by its eventfd. */
+static inline void arm_cpu_kick(struct arm_cpu *cpu)
+{
+	/* Release: whatever the kicker set up before (request bits) is seen
+	 * by the vCPU once it sees the kick. */
+	__atomic_store_n(&cpu->kick, true, __ATOMIC_RELEASE);
+}
 
 #define SCTLR_A_BIT  (1u << 1)
 #define SCTLR_SW_BIT (1u << 10)

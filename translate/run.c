@@ -205,8 +205,16 @@ enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns)
 			exit = ARM_EXIT_LIMIT;
 			break;
 		}
-		if ((cpu->insns & (POLL_INTERVAL - 1)) == 0 && shadow_cpu_poll(mmu))
-			arm_run_flush(cpu);
+		if ((cpu->insns & (POLL_INTERVAL - 1)) == 0) {
+			if (shadow_cpu_poll(mmu))
+				arm_run_flush(cpu);
+			/* Acquire: pairs with arm_cpu_kick(). */
+			if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {
+				__atomic_store_n(&cpu->kick, false, __ATOMIC_RELAXED);
+				exit = ARM_EXIT_KICK;
+				break;
+			}
+		}
 		in = fetch_decode(cpu, &scratch);
 		if (!in) {
 			exit = ARM_EXIT_PREFETCH_ABORT;

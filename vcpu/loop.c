@@ -41,6 +41,8 @@ enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget)
 			if (v->fatal)
 				return exit;
 			break;
+		case ARM_EXIT_KICK:
+			return exit;
 		case ARM_EXIT_WFI:
 		case ARM_EXIT_WFE:
 			/* Nothing pending: the caller sleeps until an event. */

@@ -8,6 +8,7 @@
  * v->fiq_line, take the exceptions instructions raise (with their fault
  * registers), emulate device accesses through cpu->mmio. Returns
  * ARM_EXIT_WFI/WFE when the vCPU waits with nothing pending,
+ * ARM_EXIT_KICK when another thread called arm_cpu_kick(),
  * ARM_EXIT_SYSREG with v->fatal set when the shadow engine failed, or
  * ARM_EXIT_LIMIT. */
 enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget);

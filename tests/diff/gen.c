@@ -110,6 +110,18 @@ unsigned gen_src(struct gen *g)
 	return source(g, r == R_SP ? R_LR : r);
 }
 
+unsigned gen_shift_src(struct gen *g)
+{
+	static const uint32_t amt[] = { 0, 1, 7, 8, 15, 16, 31, 32, 33, 63, 64, 255, 256, 0xffffffe0u };
+	unsigned r = gen_rn(g, 14);
+
+	if (r == R_SP)
+		r = R_LR;
+	if (!(g->reserved & (1u << r)) && gen_chance(g, 40))
+		gen_set_reg(g, r, amt[gen_rn(g, sizeof(amt) / sizeof(amt[0]))]);
+	return r;
+}
+
 unsigned gen_lo_src(struct gen *g)
 {
 	return source(g, gen_rn(g, 8));

@@ -43,7 +43,7 @@ static void dp(struct gen *g)
 		break;
 	}
 	default:
-		w |= gen_src(g) << 8 | gen_rn(g, 4) << 5 | 1u << 4 | gen_src(g);
+		w |= gen_shift_src(g) << 8 | gen_rn(g, 4) << 5 | 1u << 4 | gen_src(g);
 		break;
 	}
 	gen_emit32(g, w);

@@ -89,6 +89,8 @@ unsigned gen_lo_reg(struct gen *g);	/* r0-r7, not reserved */
  * setup loading it with an edge value (which reserves it). */
 unsigned gen_src(struct gen *g);
 unsigned gen_lo_src(struct gen *g);
+/* A register holding a shift amount: often one of the edges 0, 32, 256... */
+unsigned gen_shift_src(struct gen *g);
 /* A register other than those in mask (and not reserved). */
 unsigned gen_reg_not(struct gen *g, uint16_t mask);
 unsigned gen_lo_reg_not(struct gen *g, uint16_t mask);

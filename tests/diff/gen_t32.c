@@ -168,7 +168,7 @@ static void media32(struct gen *g)
 	switch (gen_rn(g, 8)) {
 	case 0: /* LSL/LSR/ASR/ROR{S} Rd, Rn, Rm */
 		gen_emit_t32(g, 0xfa00f000 | gen_rn(g, 4) << 21 | gen_rn(g, 2) << 20 | n << 16 |
-			     d << 8 | m);
+			     d << 8 | gen_shift_src(g));
 		break;
 	case 1: /* [SU]XTA{H,B16,B} or without the add */
 		gen_emit_t32(g, 0xfa00f080 | gen_rn(g, 6) << 20 | (gen_chance(g, 50) ? 15u : n) << 16 |

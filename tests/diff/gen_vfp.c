@@ -26,32 +26,57 @@ static const uint64_t f64_edge[] = {
 	0x3fd5555555555555ull, 0x47efffffffffffffull, 0x3690000000000000ull,
 };
 
+/* Values spread over what decides FP results: specials, random bits,
+ * moderate magnitudes, short mantissas (so that sums and products are
+ * exact or land on ties), magnitudes near the denormal boundary (FZ,
+ * underflow), denormals, and magnitudes near overflow. */
 static uint32_t fp32(struct gen *g)
 {
-	uint32_t r = (uint32_t)gen_rnd(g);
+	uint32_t r = (uint32_t)gen_rnd(g), sign = r & 0x80000000u, mant = r & 0x7fffffu;
 
-	switch (gen_rn(g, 4)) {
-	case 0:
+	switch (gen_rn(g, 9)) {
+	case 0: case 1:
 		return f32_edge[gen_rn(g, sizeof(f32_edge) / 4)];
-	case 1:
+	case 2:
 		return r;
+	case 3:
+		return sign | mant | (110 + gen_rn(g, 36)) << 23;
+	case 4:	/* short mantissa, exponent near 0 */
+		return sign | (mant & ~(0x7fffffu >> (1 + gen_rn(g, 8)))) | (123 + gen_rn(g, 9)) << 23;
+	case 5:	/* just above the denormals */
+		return sign | (gen_rn(g, 2) ? mant : mant & 0x700000u) | (1 + gen_rn(g, 24)) << 23;
+	case 6:	/* denormal */
+		return sign | (mant >> gen_rn(g, 23));
+	case 7:	/* near overflow */
+		return sign | mant | (230 + gen_rn(g, 25)) << 23;
 	default:
-		/* moderate magnitudes, where arithmetic stays finite */
-		return (r & 0x807fffffu) | (110 + gen_rn(g, 36)) << 23;
+		return sign | (mant & 0x7f0000u) | (gen_rn(g, 2) ? 126 : 127) << 23;
 	}
 }
 
 static uint64_t fp64(struct gen *g)
 {
-	uint64_t r = gen_rnd(g);
+	uint64_t r = gen_rnd(g), sign = r & 0x8000000000000000ull, mant = r & 0xfffffffffffffull;
 
-	switch (gen_rn(g, 4)) {
-	case 0:
+	switch (gen_rn(g, 9)) {
+	case 0: case 1:
 		return f64_edge[gen_rn(g, sizeof(f64_edge) / 8)];
-	case 1:
+	case 2:
 		return r;
-	default:
-		return (r & 0x800fffffffffffffull) | (uint64_t)(1000 + gen_rn(g, 48)) << 52;
+	case 3:
+		return sign | mant | (uint64_t)(1000 + gen_rn(g, 48)) << 52;
+	case 4:
+		return sign | (mant & ~(0xfffffffffffffull >> (1 + gen_rn(g, 12)))) |
+		       (uint64_t)(1019 + gen_rn(g, 9)) << 52;
+	case 5:
+		return sign | (gen_rn(g, 2) ? mant : mant & 0xe000000000000ull) |
+		       (uint64_t)(1 + gen_rn(g, 53)) << 52;
+	case 6:
+		return sign | (mant >> gen_rn(g, 52));
+	case 7:
+		return sign | mant | (uint64_t)(2000 + gen_rn(g, 47)) << 52;
+	default:	/* single-precision-sized values: conversions round them exactly or not */
+		return sign | (mant & 0xfffffe0000000ull) | (uint64_t)(896 + gen_rn(g, 256)) << 52;
 	}
 }
 
@@ -83,6 +108,33 @@ static unsigned vreg(struct gen *g)
 	return gen_rn(g, 32);
 }
 
+/* A source register, sometimes loaded first (through core registers)
+ * with a fresh value from fp32/fp64: as setup, ahead of any IT. */
+static unsigned vsrc(struct gen *g, unsigned sz)
+{
+	unsigned v = vreg(g), r;
+	bool in_it = g->in_it;
+
+	if (!gen_chance(g, 20))
+		return v;
+	r = gen_reg(g);
+	if (sz) {
+		uint64_t x = fp64(g);
+		unsigned r2 = gen_reg_not(g, (uint16_t)(1u << r));
+
+		gen_set_reg(g, r, (uint32_t)x);
+		gen_set_reg(g, r2, (uint32_t)(x >> 32));
+		g->in_it = false;
+		gen_emit_cp(g, 14, 0x0c400b10u | r2 << 16 | r << 12 | vm(1, v));	/* VMOV Dm, Rt, Rt2 */
+	} else {
+		gen_set_reg(g, r, fp32(g));
+		g->in_it = false;
+		gen_emit_cp(g, 14, 0x0e000a10u | vn(0, v) | r << 12);	/* VMOV Sn, Rt */
+	}
+	g->in_it = in_it;
+	return v;
+}
+
 static void arith3(struct gen *g, unsigned cond)
 {
 	/* bits 23, 21:20 and 6 of VMLA ... VFMS */
@@ -93,8 +145,9 @@ static void arith3(struct gen *g, unsigned cond)
 	unsigned sz = gen_rn(g, 2);
 	uint32_t op = ops[gen_rn(g, sizeof(ops) / 4)];
 
-	gen_emit_cp(g, cond, 0x0e000a00u | op | sz << 8 | vd(sz, vreg(g)) |
-		    vn(sz, vreg(g)) | vm(sz, vreg(g)));
+	unsigned n = vsrc(g, sz), m = vsrc(g, sz);
+
+	gen_emit_cp(g, cond, 0x0e000a00u | op | sz << 8 | vd(sz, vreg(g)) | vn(sz, n) | vm(sz, m));
 }
 
 static void arith2(struct gen *g, unsigned cond)
@@ -103,8 +156,9 @@ static void arith2(struct gen *g, unsigned cond)
 	static const uint32_t ops[] = { 0x00040, 0x000c0, 0x10040, 0x100c0 };
 	unsigned sz = gen_rn(g, 2);
 
-	gen_emit_cp(g, cond, 0x0eb00a00u | ops[gen_rn(g, 4)] | sz << 8 |
-		    vd(sz, vreg(g)) | vm(sz, vreg(g)));
+	unsigned m = vsrc(g, sz);
+
+	gen_emit_cp(g, cond, 0x0eb00a00u | ops[gen_rn(g, 4)] | sz << 8 | vd(sz, vreg(g)) | vm(sz, m));
 }
 
 static void vmov_imm(struct gen *g, unsigned cond)
@@ -119,11 +173,12 @@ static void vcmp(struct gen *g, unsigned cond)
 {
 	unsigned sz = gen_rn(g, 2), e = gen_rn(g, 2);
 
+	unsigned d = vsrc(g, sz), m = vsrc(g, sz);
+
 	if (gen_chance(g, 25))	/* with #0.0 */
-		gen_emit_cp(g, cond, 0x0eb50a40u | e << 7 | sz << 8 | vd(sz, vreg(g)));
+		gen_emit_cp(g, cond, 0x0eb50a40u | e << 7 | sz << 8 | vd(sz, d));
 	else
-		gen_emit_cp(g, cond, 0x0eb40a40u | e << 7 | sz << 8 | vd(sz, vreg(g)) |
-			    vm(sz, vreg(g)));
+		gen_emit_cp(g, cond, 0x0eb40a40u | e << 7 | sz << 8 | vd(sz, d) | vm(sz, m));
 }
 
 static void vcvt(struct gen *g, unsigned cond)
@@ -132,7 +187,7 @@ static void vcvt(struct gen *g, unsigned cond)
 
 	switch (gen_rn(g, 5)) {
 	case 0:		/* between single and double: the destination is the other size */
-		gen_emit_cp(g, cond, 0x0eb70ac0u | sz << 8 | vd(!sz, vreg(g)) | vm(sz, vreg(g)));
+		gen_emit_cp(g, cond, 0x0eb70ac0u | sz << 8 | vd(!sz, vreg(g)) | vm(sz, vsrc(g, sz)));
 		break;
 	case 1:		/* from a 32-bit integer in Sm, signed or not */
 		gen_emit_cp(g, cond, 0x0eb80a40u | gen_rn(g, 2) << 7 | sz << 8 |
@@ -140,19 +195,19 @@ static void vcvt(struct gen *g, unsigned cond)
 		break;
 	case 2:		/* to an integer in Sd; bit 7: round to zero, else FPSCR */
 		gen_emit_cp(g, cond, 0x0ebc0a40u | gen_rn(g, 2) << 16 | gen_rn(g, 2) << 7 |
-			    sz << 8 | vd(0, vreg(g)) | vm(sz, vreg(g)));
+			    sz << 8 | vd(0, vreg(g)) | vm(sz, vsrc(g, sz)));
 		break;
 	case 3: {	/* fixed point, in place */
 		unsigned sx = gen_rn(g, 2), size = sx ? 32 : 16;
 		unsigned imm = gen_rn(g, size == 16 ? 17 : 32);
 
 		gen_emit_cp(g, cond, 0x0eba0a40u | gen_rn(g, 2) << 18 | gen_rn(g, 2) << 16 |
-			    sz << 8 | sx << 7 | (imm & 1) << 5 | imm >> 1 | vd(sz, vreg(g)));
+			    sz << 8 | sx << 7 | (imm & 1) << 5 | imm >> 1 | vd(sz, vsrc(g, sz)));
 		break;
 	}
 	default:	/* VCVTB/VCVTT, half <-> single */
 		gen_emit_cp(g, cond, 0x0eb20a40u | gen_rn(g, 2) << 16 | gen_rn(g, 2) << 7 |
-			    vd(0, vreg(g)) | vm(0, vreg(g)));
+			    vd(0, vreg(g)) | vm(0, vsrc(g, 0)));
 		break;
 	}
 }
