@@ -45,21 +45,6 @@ static inline bool sbo(uint32_t w, uint32_t mask)
 	return (w & mask) == mask;
 }
 
-/* DecodeImmShift: imm5 == 0 means 32 for LSR/ASR and RRX for ROR. */
-static void imm_shift(struct arm_insn *out, unsigned type, unsigned imm5)
-{
-	out->shift = (uint8_t)type;
-	out->shamt = (uint8_t)imm5;
-	if (imm5 == 0) {
-		if (type == ARM_SHIFT_LSR || type == ARM_SHIFT_ASR)
-			out->shamt = 32;
-		else if (type == ARM_SHIFT_ROR) {
-			out->shift = ARM_SHIFT_RRX;
-			out->shamt = 1;
-		}
-	}
-}
-
 /* ARMExpandImm: the rotated immediate; its carry-out is imm[31] only when
  * it was rotated (otherwise C is unchanged). */
 static void expand_imm(struct arm_insn *out, uint32_t imm12)
@@ -104,7 +89,7 @@ static int data_processing(uint32_t w, struct arm_insn *out)
 			return undef(out);
 	} else {
 		out->rm = (uint8_t)bits(w, 3, 0);
-		imm_shift(out, bits(w, 6, 5), bits(w, 11, 7));
+		arm_decode_imm_shift(out, bits(w, 6, 5), bits(w, 11, 7));
 	}
 	return 0;
 }
@@ -464,7 +449,7 @@ static int load_store_word_byte(uint32_t w, struct arm_insn *out)
 		out->flags |= ARM_F_W;
 	if (bit(w, 25)) {
 		out->rm = (uint8_t)bits(w, 3, 0);
-		imm_shift(out, bits(w, 6, 5), bits(w, 11, 7));
+		arm_decode_imm_shift(out, bits(w, 6, 5), bits(w, 11, 7));
 		if (out->rm == 15)
 			return undef(out);
 	} else {
@@ -496,7 +481,7 @@ static int pack_sat_rev(uint32_t w, struct arm_insn *out)
 		out->op = (op1 & 4) ? ARM_OP_USAT : ARM_OP_SSAT;
 		out->rn = out->rm;
 		out->imm = bits(w, 20, 16) + ((op1 & 4) ? 0 : 1);
-		imm_shift(out, bit(w, 6) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, bits(w, 11, 7));
+		arm_decode_imm_shift(out, bit(w, 6) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, bits(w, 11, 7));
 		return (out->rd == 15 || out->rn == 15) ? undef(out) : 0;
 	}
 	if (op2 == 3) {
@@ -521,7 +506,7 @@ static int pack_sat_rev(uint32_t w, struct arm_insn *out)
 	switch (op1 << 3 | op2) {
 	case 0x00: case 0x02: case 0x04: case 0x06:
 		out->op = bit(w, 6) ? ARM_OP_PKHTB : ARM_OP_PKHBT;
-		imm_shift(out, bit(w, 6) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, bits(w, 11, 7));
+		arm_decode_imm_shift(out, bit(w, 6) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, bits(w, 11, 7));
 		break;
 	case 0x05:
 		out->op = ARM_OP_SEL;

@@ -224,6 +224,22 @@ int a32_decode(uint32_t raw, struct arm_insn *out);
  * Always returns 0, like a32_decode. */
 int t32_decode(uint16_t hw1, uint16_t hw2, struct arm_insn *out);
 
+/* DecodeImmShift (ARM ARM A8.4.3), shared by both decoders: imm5 == 0
+ * means 32 for LSR/ASR and RRX for ROR. */
+static inline void arm_decode_imm_shift(struct arm_insn *out, unsigned type, unsigned imm5)
+{
+	out->shift = (uint8_t)type;
+	out->shamt = (uint8_t)imm5;
+	if (imm5 == 0) {
+		if (type == ARM_SHIFT_LSR || type == ARM_SHIFT_ASR) {
+			out->shamt = 32;
+		} else if (type == ARM_SHIFT_ROR) {
+			out->shift = ARM_SHIFT_RRX;
+			out->shamt = 1;
+		}
+	}
+}
+
 /* Is hw1 the first half of a 32-bit T32 instruction? */
 static inline int t32_is_32bit(uint16_t hw1)
 {

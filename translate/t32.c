@@ -34,20 +34,6 @@ static inline bool bad_reg(unsigned r)
 	return r == 13 || r == 15;
 }
 
-static void imm_shift(struct arm_insn *out, unsigned type, unsigned imm5)
-{
-	out->shift = (uint8_t)type;
-	out->shamt = (uint8_t)imm5;
-	if (imm5 == 0) {
-		if (type == ARM_SHIFT_LSR || type == ARM_SHIFT_ASR)
-			out->shamt = 32;
-		else if (type == ARM_SHIFT_ROR) {
-			out->shift = ARM_SHIFT_RRX;
-			out->shamt = 1;
-		}
-	}
-}
-
 /* ---- 16-bit encodings (A6.2) ---- */
 
 static void dp16(struct arm_insn *out, unsigned op, unsigned rd, unsigned rn)
@@ -66,7 +52,7 @@ static int shift_add_sub_mov_cmp(uint16_t h, struct arm_insn *out)
 	if (op < 0x0c) {	/* LSL/LSR/ASR #imm5: MOV with a shift */
 		dp16(out, ARM_OP_MOV, bits(h, 2, 0), ARM_REG_NONE);
 		out->rm = (uint8_t)bits(h, 5, 3);
-		imm_shift(out, op >> 2, bits(h, 10, 6));
+		arm_decode_imm_shift(out, op >> 2, bits(h, 10, 6));
 		return 0;
 	}
 	if (op < 0x10) {	/* ADD/SUB register or imm3 */
@@ -490,7 +476,7 @@ static int dp_plain_imm(uint32_t w, struct arm_insn *out)
 		}
 		out->op = (op & 8) ? ARM_OP_USAT : ARM_OP_SSAT;
 		out->imm = (op & 8) ? low5 : low5 + 1;
-		imm_shift(out, (op & 2) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, imm3 << 2 | imm2);
+		arm_decode_imm_shift(out, (op & 2) ? ARM_SHIFT_ASR : ARM_SHIFT_LSL, imm3 << 2 | imm2);
 		return 0;
 	case 0x14:	/* SBFX */
 	case 0x1c:	/* UBFX */
@@ -784,7 +770,7 @@ static int dp_shifted_reg(uint32_t w, struct arm_insn *out)
 	unsigned opc = bits(w, 24, 21), rm = bits(w, 3, 0);
 
 	out->rm = (uint8_t)rm;
-	imm_shift(out, bits(w, 5, 4), bits(w, 14, 12) << 2 | bits(w, 7, 6));
+	arm_decode_imm_shift(out, bits(w, 5, 4), bits(w, 14, 12) << 2 | bits(w, 7, 6));
 	if (bit(w, 15))		/* (0) */
 		return undef(out);
 	if (opc == 6) {

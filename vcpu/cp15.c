@@ -155,70 +155,60 @@ static int c7_write(struct vcpu *v, unsigned crm, unsigned opc2, uint32_t val)
 	}
 }
 
-static int timer_read(struct vcpu *v, unsigned key, uint32_t *val)
+/* May the current privilege level use this timer? PL0 needs CNTKCTL's
+ * PL0PTEN (physical) or PL0VTEN (virtual). */
+static bool timer_allowed(struct vcpu *v, enum gtimer_which w)
 {
-	struct gtimer *t = &v->timer;
-	bool user = !pl1(&v->cpu);
-
-	switch (key) {
-	case KEY(14, 0, 0, 0):	/* CNTFRQ */
-		if (user && !(t->cntkctl & 3u))
-			return -1;
-		*val = GTIMER_FREQ;
-		return 0;
-	case KEY(14, 0, 1, 0):	/* CNTKCTL */
-		if (user)
-			return -1;
-		*val = t->cntkctl;
-		return 0;
-	case KEY(14, 0, 2, 0):	/* CNTP_TVAL */
-	case KEY(14, 0, 2, 1):	/* CNTP_CTL */
-		if (user && !(t->cntkctl & (1u << 9)))
-			return -1;
-		*val = (key & 1) ? gtimer_read_ctl(t, GTIMER_PHYS) : gtimer_read_tval(t, GTIMER_PHYS);
-		return 0;
-	case KEY(14, 0, 3, 0):	/* CNTV_TVAL */
-	case KEY(14, 0, 3, 1):	/* CNTV_CTL */
-		if (user && !(t->cntkctl & (1u << 8)))
-			return -1;
-		*val = (key & 1) ? gtimer_read_ctl(t, GTIMER_VIRT) : gtimer_read_tval(t, GTIMER_VIRT);
-		return 0;
-	default:
-		return -1;
-	}
+	return pl1(&v->cpu) || (v->timer.cntkctl & (w == GTIMER_PHYS ? 1u << 9 : 1u << 8));
 }
 
-static int timer_write(struct vcpu *v, unsigned key, uint32_t val)
+/* CNTP_TVAL/CTL (c14, c2) and CNTV_TVAL/CTL (c14, c3): opc2 0 is TVAL,
+ * 1 is CTL. */
+static int timer_reg(struct vcpu *v, unsigned key, bool write, uint32_t *val)
+{
+	enum gtimer_which w = ((key >> 4) & 15u) == 2 ? GTIMER_PHYS : GTIMER_VIRT;
+	struct gtimer *t = &v->timer;
+
+	if (!timer_allowed(v, w))
+		return -1;
+	if (key & 1) {
+		if (write)
+			gtimer_write_ctl(t, w, *val);
+		else
+			*val = gtimer_read_ctl(t, w);
+	} else {
+		if (write)
+			gtimer_write_tval(t, w, *val);
+		else
+			*val = gtimer_read_tval(t, w);
+	}
+	return 0;
+}
+
+static int timer_access(struct vcpu *v, unsigned key, bool write, uint32_t *val)
 {
 	struct gtimer *t = &v->timer;
 	bool user = !pl1(&v->cpu);
 
 	switch (key) {
 	case KEY(14, 0, 0, 0):	/* CNTFRQ: writable only in Secure PL1 */
-		return -1;
-	case KEY(14, 0, 1, 0):
+		if (write || (user && !(t->cntkctl & 3u)))
+			return -1;
+		*val = GTIMER_FREQ;
+		return 0;
+	case KEY(14, 0, 1, 0):	/* CNTKCTL */
 		if (user)
 			return -1;
-		t->cntkctl = val & 0x3ffu;
+		if (write)
+			t->cntkctl = *val & 0x3ffu;
+		else
+			*val = t->cntkctl;
 		return 0;
 	case KEY(14, 0, 2, 0):
 	case KEY(14, 0, 2, 1):
-		if (user && !(t->cntkctl & (1u << 9)))
-			return -1;
-		if (key & 1)
-			gtimer_write_ctl(t, GTIMER_PHYS, val);
-		else
-			gtimer_write_tval(t, GTIMER_PHYS, val);
-		return 0;
 	case KEY(14, 0, 3, 0):
 	case KEY(14, 0, 3, 1):
-		if (user && !(t->cntkctl & (1u << 8)))
-			return -1;
-		if (key & 1)
-			gtimer_write_ctl(t, GTIMER_VIRT, val);
-		else
-			gtimer_write_tval(t, GTIMER_VIRT, val);
-		return 0;
+		return timer_reg(v, key, write, val);
 	default:
 		return -1;
 	}
@@ -244,7 +234,7 @@ static int cp15_read(struct vcpu *v, unsigned key, uint32_t *val)
 	struct cp15 *c = &v->cp15;
 
 	if (key >> 12 == 14)
-		return timer_read(v, key, val);
+		return timer_access(v, key, false, val);
 	if (!pl1(&v->cpu))
 		return user_read(v, key, val);
 	if ((key & 0xfff8u) == KEY(0, 0, 1, 0)) {
@@ -307,7 +297,7 @@ static int cp15_write(struct vcpu *v, unsigned key, uint32_t val)
 	struct shadow_cpu *mmu = v->cpu.mmu;
 
 	if (key >> 12 == 14)
-		return timer_write(v, key, val);
+		return timer_access(v, key, true, &val);
 	if (!pl1(&v->cpu)) {
 		if (key == KEY(13, 0, 0, 2)) {
 			c->tpidrurw = val;
@@ -393,36 +383,28 @@ static int sys_mcr(struct arm_cpu *cpu, unsigned cp, unsigned opc1, unsigned crn
 	return cp15_write(vcpu_of(cpu), KEY(crn, opc1, crm, opc2), val);
 }
 
-/* 64-bit accesses: the counters and the compare values (B8.2). */
+/* 64-bit accesses (B8.2): CNTPCT (opc1 0), CNTVCT (1), CNTP_CVAL (2),
+ * CNTV_CVAL (3). The counts are read-only; CNTVOFF (4) is Hyp's. */
 static int sys_mrrc(struct arm_cpu *cpu, unsigned cp, unsigned opc1, unsigned crm,
 		    uint64_t *val)
 {
 	struct vcpu *v = vcpu_of(cpu);
-	struct gtimer *t = &v->timer;
-	bool user = !pl1(cpu);
 
 	if (cp != 15 || crm != 14)
 		return -1;
 	switch (opc1) {
-	case 0:	/* CNTPCT */
-		if (user && !(t->cntkctl & 1u))
+	case 0:
+	case 1:
+		/* PL0 needs CNTKCTL.PL0PCTEN (bit 0) or PL0VCTEN (bit 1). */
+		if (!pl1(cpu) && !(v->timer.cntkctl & (1u << opc1)))
 			return -1;
-		*val = gtimer_count(t);
+		*val = gtimer_count(&v->timer);
 		return 0;
-	case 1:	/* CNTVCT */
-		if (user && !(t->cntkctl & 2u))
+	case 2:
+	case 3:
+		if (!timer_allowed(v, opc1 == 2 ? GTIMER_PHYS : GTIMER_VIRT))
 			return -1;
-		*val = gtimer_count(t);
-		return 0;
-	case 2:	/* CNTP_CVAL */
-		if (user && !(t->cntkctl & (1u << 9)))
-			return -1;
-		*val = gtimer_read_cval(t, GTIMER_PHYS);
-		return 0;
-	case 3:	/* CNTV_CVAL */
-		if (user && !(t->cntkctl & (1u << 8)))
-			return -1;
-		*val = gtimer_read_cval(t, GTIMER_VIRT);
+		*val = gtimer_read_cval(&v->timer, opc1 == 2 ? GTIMER_PHYS : GTIMER_VIRT);
 		return 0;
 	default:
 		return -1;
@@ -433,25 +415,12 @@ static int sys_mcrr(struct arm_cpu *cpu, unsigned cp, unsigned opc1, unsigned cr
 		    uint64_t val)
 {
 	struct vcpu *v = vcpu_of(cpu);
-	struct gtimer *t = &v->timer;
-	bool user = !pl1(cpu);
+	enum gtimer_which w = opc1 == 2 ? GTIMER_PHYS : GTIMER_VIRT;
 
-	if (cp != 15 || crm != 14)
+	if (cp != 15 || crm != 14 || (opc1 != 2 && opc1 != 3) || !timer_allowed(v, w))
 		return -1;
-	switch (opc1) {
-	case 2:
-		if (user && !(t->cntkctl & (1u << 9)))
-			return -1;
-		gtimer_write_cval(t, GTIMER_PHYS, val);
-		return 0;
-	case 3:
-		if (user && !(t->cntkctl & (1u << 8)))
-			return -1;
-		gtimer_write_cval(t, GTIMER_VIRT, val);
-		return 0;
-	default:
-		return -1;	/* counters are read-only; CNTVOFF is Hyp's */
-	}
+	gtimer_write_cval(&v->timer, w, val);
+	return 0;
 }
 
 const struct arm_sys_ops vcpu_sys_ops = {
