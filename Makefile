@@ -46,7 +46,7 @@ DEPS_OK = $(BUILD)/.deps-ok
 
 .PHONY: all test unit check bench install clean deps guest-test
 .SECONDARY:
-all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(BINS)
+all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
 # Installs missing Debian packages once (as root) or explains what to run.
 $(DEPS_OK): scripts/deps.sh

@@ -187,6 +187,8 @@ void gen_item_begin(struct gen *g, const char *what)
 	it->off = (uint16_t)gen_pos(g);
 	it->len = 0;
 	it->sp_delta = 0;
+	it->branch = false;
+	it->alt_off = it->alt_len = 0;
 	it->what = what;
 	g->reserved = 0;
 }
@@ -462,7 +464,7 @@ void gen_sequence(struct gen_seq *s, uint64_t seed, uint32_t index, const struct
 	}
 	/* A few sequences end in a deliberate fault: the signal and its PC
 	 * are compared, and memory as the sequence left it. */
-	if (s->nitems < GEN_MAX_ITEMS && gen_chance(&g, 3))
+	if (s->nitems < GEN_MAX_ITEMS && gen_chance(&g, 8))
 		gen_fault(&g);
 	patch_branches(&g);
 }
@@ -478,7 +480,8 @@ void gen_nop_items(struct gen_seq *s, unsigned from, unsigned to)
 			if (!thumb) {
 				memcpy(p, (const uint8_t[]){ 0x00, 0xf0, 0x20, 0xe3 }, 4);
 				p += 4;
-			} else if (gen_t32_is_wide((uint16_t)(p[0] | p[1] << 8))) {
+			} else if (gen_t32_is_wide((uint16_t)(p[0] | p[1] << 8)) && p + 4 <= end) {
+				/* (an ARM island or a table may look wide at the end) */
 				memcpy(p, (const uint8_t[]){ 0xaf, 0xf3, 0x00, 0x80 }, 4);
 				p += 4;
 			} else {
@@ -507,7 +510,7 @@ void gen_format_code(const struct gen_seq *s, unsigned from, unsigned to, char *
 				n += (unsigned)snprintf(buf + n, len - n, " %08x",
 							h | (uint32_t)(p[2] | p[3] << 8) << 16);
 				p += 4;
-			} else if (gen_t32_is_wide(h)) {
+			} else if (gen_t32_is_wide(h) && p + 4 <= end) {
 				n += (unsigned)snprintf(buf + n, len - n, " %04x%04x", h, p[2] | p[3] << 8);
 				p += 4;
 			} else {

@@ -29,6 +29,7 @@ struct gen_item {
 	uint16_t off, len;	/* bytes within the code */
 	int16_t sp_delta;	/* how much the item moves SP (bytes) */
 	bool branch;		/* jumps past its own end */
+	uint16_t alt_off, alt_len;	/* code in the other instruction set (islands) */
 	const char *what;	/* short name of the instruction family */
 };
 

@@ -188,6 +188,8 @@ static void ldst(struct gen *g)
 		return;
 	}
 	t = l ? gen_reg(g) : gen_src(g);
+	if (!l && !b && gen_chance(g, 3))
+		t = R_PC;	/* STR PC: stores the instruction's address + 8 */
 	n = gen_reg_not(g, w || !p ? BIT(t) : 0);
 	a = gen_data_addr(g, size, gen_chance(g, 70) ? size : 1);
 	if (reg) {
@@ -283,7 +285,11 @@ static void ldm_stm(struct gen *g)
 	unsigned l = gen_rn(g, 2), w = gen_rn(g, 2), mode = gen_rn(g, 4);
 	unsigned n = gen_reg(g);
 	uint16_t list = reglist(g, (uint16_t)((w ? BIT(n) : 0) | (l ? g->reserved : 0)));
-	unsigned cnt = (unsigned)__builtin_popcount(list);
+	unsigned cnt;
+
+	if (!l && gen_chance(g, 8))
+		list |= BIT(R_PC);	/* STM stores PC + 8 */
+	cnt = (unsigned)__builtin_popcount(list);
 	uint32_t a = gen_data_addr(g, cnt * 4, 4);
 	uint32_t base;
 
@@ -439,10 +445,12 @@ static void vfp_mem(struct gen *g)
 
 static void control(struct gen *g)
 {
-	switch (gen_rn(g, 8)) {
+	switch (gen_rn(g, 10)) {
 	case 0: case 1: case 2: case 3: gen_branch_direct(g); break;
 	case 4: case 5: gen_branch_indirect(g); break;
 	case 6: gen_island(g); break;
+	case 7: gen_table_branch(g); break;
+	case 8: gen_cpsr_write(g); break;
 	default: gen_setend(g); break;
 	}
 }

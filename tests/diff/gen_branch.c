@@ -1,8 +1,9 @@
 /* gen_branch.c — control flow and other whole-item constructs shared by
  * both instruction sets: direct branches, indirect and interworking
  * branches (BX, BLX, MOV PC, LDR PC, POP {PC}), islands in the other
- * instruction set entered by BLX and left by BX LR / POP {PC}, TBB/TBH,
- * SETEND blocks, and the deliberate faults that may end a sequence. */
+ * instruction set entered by BLX and left by BX LR / POP {PC}, jump
+ * tables (TBB/TBH, ADD PC, LDR PC), SETEND blocks, User-mode CPSR writes,
+ * and the deliberate faults that may end a sequence. */
 #include <string.h>
 
 #include "tests/diff/gen_int.h"
@@ -195,6 +196,8 @@ void gen_island(struct gen *g)
 	else
 		gen_emit32(g, gen_rn(g, 2) ? 0xe12fff1eu : 0xe1a0f00eu);	/* BX LR, MOV PC, LR */
 	g->thumb = host;
+	g->s->items[g->s->nitems].alt_off = (uint16_t)island;
+	g->s->items[g->s->nitems].alt_len = (uint16_t)(gen_pos(g) - island);
 	if (!host && (gen_pos(g) & 2))
 		gen_emit16(g, 0xbf00);	/* never executed: aligns the ARM code after */
 	after = gen_pos(g);
@@ -230,17 +233,57 @@ void gen_island(struct gen *g)
 		put_a32(g, b, 0xea000000 | ((after - (b + 8)) >> 2 & 0xffffff));
 }
 
+/* The jump tables compilers emit for ARM switches: ADD PC, PC, Rm, LSL
+ * #2 into a table of B, or LDR PC, [PC, Rm, LSL #2] from a table of
+ * addresses; in Thumb, ADD PC, Rm. Each lands on one of a few ADDS. */
+static void switch_a32(struct gen *g)
+{
+	unsigned n = 1 + gen_rn(g, 6), m = 1 + gen_rn(g, 4), ld = gen_rn(g, 2);
+	unsigned rm = gen_reg(g), rd = gen_reg_not(g, BIT(rm)), land;
+
+	gen_item_name(g, ld ? "ldr-pc-table" : "add-pc-table");
+	gen_set_reg(g, rm, gen_rn(g, n));
+	gen_emit32(g, (ld ? 0xe79ff100u : 0xe08ff100u) | rm);
+	gen_emit32(g, 0xe320f000);		/* skipped: PC reads 8 ahead */
+	land = gen_pos(g) + 4 * n;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned t = land + 4 * gen_rn(g, m), at = gen_pos(g);
+
+		if (ld)
+			gen_emit32(g, DIFF_CODE_BASE + t);
+		else
+			gen_emit32(g, 0xea000000 | ((t - (at + 8)) >> 2 & 0xffffff));
+	}
+	for (unsigned i = 0; i < m; i++)
+		gen_emit32(g, 0xe2900000 | rd << 16 | rd << 12 | gen_rn(g, 256));	/* ADDS */
+}
+
+static void switch_t32(struct gen *g)
+{
+	unsigned m = 1 + gen_rn(g, 6), rm = gen_reg(g), rd = gen_lo_reg_not(g, BIT(rm));
+
+	gen_item_name(g, "add-pc");
+	/* PC reads 4 ahead: landing j (right after the ADD) is PC + 2j - 2. */
+	gen_set_reg(g, rm, 2 * gen_rn(g, m) - 2);
+	gen_emit16(g, (uint16_t)(0x4487 | rm << 3));
+	for (unsigned i = 0; i < m; i++)
+		gen_emit16(g, (uint16_t)(0x3000 | rd << 8 | gen_rn(g, 256)));	/* ADDS */
+}
+
 /* TBB/TBH [PC, Rm]: a table of forward offsets right after it, then a
- * few ADDS landings the entries point at (T32 only). */
+ * few ADDS landings the entries point at (T32); or an ALU/load jump
+ * table (above). */
 void gen_table_branch(struct gen *g)
 {
 	unsigned h = gen_rn(g, 2), n = 1 + gen_rn(g, 6), m = 1 + gen_rn(g, 4);
-	unsigned rm = gen_reg(g), rd = gen_lo_reg_not(g, BIT(rm)), table, land, size;
+	unsigned rm, rd, table, land, size;
 
-	if (!g->thumb) {
-		gen_branch_direct(g);
+	if (!g->thumb || gen_chance(g, 25)) {
+		g->thumb ? switch_t32(g) : switch_a32(g);
 		return;
 	}
+	rm = gen_reg(g);
+	rd = gen_lo_reg_not(g, BIT(rm));
 	gen_item_name(g, h ? "tbh" : "tbb");
 	gen_set_reg(g, rm, gen_rn(g, n));
 	gen_emit_t32(g, 0xe8dff000 | h << 4 | rm);
@@ -284,6 +327,108 @@ void gen_setend(struct gen *g)
 	g->thumb ? gen_emit16(g, 0xb650) : gen_emit32(g, 0xf1010000);
 }
 
+/* CPSR writes from User mode: MSR CPSR_<any mask> (register or
+ * immediate) of a random value, which may change only NZCVQ, GE and E;
+ * CPS, which is a NOP. Then MRS to look, and SETEND LE in case E is set. */
+void gen_cpsr_write(struct gen *g)
+{
+	unsigned mask = 1 + gen_rn(g, 15), r = gen_reg(g);
+
+	gen_item_name(g, "cpsr-write");
+	switch (gen_rn(g, 3)) {
+	case 0: { /* CPS{IE,ID} {A,I,F}, optionally with a mode (M) */
+		unsigned imod = 2 + gen_rn(g, 2), m = gen_rn(g, 2), aif = 1 + gen_rn(g, 7);
+		unsigned mode = m ? 0x10 | gen_rn(g, 16) : 0;
+
+		if (g->thumb && gen_rn(g, 2))
+			gen_emit16(g, (uint16_t)(0xb660 | (imod & 1) << 4 | aif));
+		else if (g->thumb)
+			gen_emit_t32(g, 0xf3af8000 | imod << 9 | m << 8 | aif << 5 | mode);
+		else
+			gen_emit32(g, 0xf1000000 | imod << 18 | m << 17 | aif << 6 | mode);
+		break;
+	}
+	case 1:
+		if (!g->thumb) {	/* MSR CPSR_<mask>, #imm */
+			gen_emit32(g, 0xe320f000 | mask << 16 | gen_rn(g, 16) << 8 | gen_rn(g, 256));
+			break;
+		}
+		__attribute__((fallthrough));
+	default: /* MSR CPSR_<mask>, Rn */
+		gen_set_reg(g, r, (uint32_t)gen_rnd(g));
+		if (g->thumb)
+			gen_emit_t32(g, 0xf3808000 | r << 16 | mask << 8);
+		else
+			gen_emit32(g, 0xe120f000 | mask << 16 | r);
+		break;
+	}
+	g->thumb ? gen_emit_t32(g, 0xf3ef8000 | gen_reg_not(g, (uint16_t)(1u << r)) << 8)
+		 : gen_emit32(g, 0xe10f0000 | gen_reg_not(g, (uint16_t)(1u << r)) << 12);
+	g->thumb ? gen_emit16(g, 0xb650) : gen_emit32(g, 0xf1010000);
+}
+
+/* An access to unmapped memory, in one of several addressing modes: the
+ * write-back ones must leave the base register alone (the fault comes
+ * first). In T32, sometimes as the second instruction of an IT block, so
+ * that the IT state at the fault is compared too. */
+static void unmapped(struct gen *g)
+{
+	unsigned b = gen_reg(g), t = gen_reg_not(g, BIT(b)), t2, k = gen_rn(g, 6);
+	uint16_t list = (uint16_t)(gen_rnd(g) & 0x5fff & ~BIT(b));
+	uint32_t imm = gen_rn(g, 256);
+
+	do
+		t = 2 * gen_rn(g, 6);
+	while (t == b || t + 1 == b);
+	t2 = t + 1;
+	if (__builtin_popcount(list) < 2)
+		list |= (uint16_t)(b > 1 ? 3 : 0x300);
+	gen_set_reg(g, b, DIFF_UNMAPPED + gen_rn(g, 64) * 4);
+	if (g->thumb && gen_rn(g, 3) == 0) {
+		unsigned d = gen_lo_reg_not(g, (uint16_t)(BIT(b) | BIT(t) | BIT(t2)));
+
+		gen_emit16(g, 0xbfe4);	/* ITT AL */
+		gen_emit16(g, (uint16_t)(0x1c00 | gen_rn(g, 8) << 6 | gen_lo_src(g) << 3 | d));
+		if (k == 5)
+			k = 0;		/* (no VLDM inside this IT) */
+	}
+	switch (k) {
+	case 0: /* LDR/STR [Rb] */
+		if (g->thumb)
+			gen_emit_t32(g, (gen_rn(g, 2) ? 0xf8d00000u : 0xf8c00000u) | b << 16 | t << 12);
+		else
+			gen_emit32(g, (gen_rn(g, 2) ? 0xe5900000u : 0xe5800000u) | b << 16 | t << 12);
+		break;
+	case 1: /* LDR Rt, [Rb, #imm]! / STR Rt, [Rb], #-imm */
+		if (g->thumb)
+			gen_emit_t32(g, (gen_rn(g, 2) ? 0xf8500d00u : 0xf8400900u) | b << 16 | t << 12 | imm);
+		else
+			gen_emit32(g, (gen_rn(g, 2) ? 0xe5b00000u : 0xe4000000u) | b << 16 | t << 12 | imm);
+		break;
+	case 2: /* LDM Rb!, {...} / STMDB Rb!, {...} */
+		if (g->thumb)
+			gen_emit_t32(g, (gen_rn(g, 2) ? 0xe8b00000u : 0xe9200000u) | b << 16 | list);
+		else
+			gen_emit32(g, (gen_rn(g, 2) ? 0xe8b00000u : 0xe9200000u) | b << 16 | list);
+		break;
+	case 3: /* LDRD Rt, Rt2, [Rb, #imm]! */
+		if (g->thumb)
+			gen_emit_t32(g, 0xe9f00000 | b << 16 | t << 12 | t2 << 8 | imm);
+		else
+			gen_emit32(g, 0xe1e000d0 | b << 16 | t << 12 | (imm >> 4 & 15) << 8 | (imm & 15));
+		break;
+	case 4: /* STRD Rt, Rt2, [Rb], #imm */
+		if (g->thumb)
+			gen_emit_t32(g, 0xe8e00000 | b << 16 | t << 12 | t2 << 8 | imm);
+		else
+			gen_emit32(g, 0xe0c000f0 | b << 16 | t << 12 | (imm >> 4 & 15) << 8 | (imm & 15));
+		break;
+	default: /* VLDMIA Rb!, {Dd, ...} */
+		gen_emit_cp(g, 14, 0x0cb00b00 | b << 16 | gen_rn(g, 16) << 12 | 2 * (1 + gen_rn(g, 8)));
+		break;
+	}
+}
+
 /* A last item that faults: UDF (SIGILL), BKPT (SIGTRAP), an access that
  * must be aligned and is not (SIGBUS), or one to unmapped memory
  * (SIGSEGV). */
@@ -294,7 +439,7 @@ void gen_fault(struct gen *g)
 
 	gen_item_begin(g, "fault");
 	g->s->expect_fault = true;
-	switch (gen_rn(g, 4)) {
+	switch (gen_rn(g, 8)) {
 	case 3:	/* BKPT (SIGTRAP) */
 		if (g->thumb)
 			gen_emit16(g, (uint16_t)(0xbe00 | gen_rn(g, 256)));
@@ -309,7 +454,7 @@ void gen_fault(struct gen *g)
 		else
 			gen_emit_t32(g, 0xf7f0a000 | (1 + gen_rn(g, 15)) << 16 | gen_rn(g, 4096));
 		break;
-	case 1:	/* misaligned LDM/STM, LDRD/STRD, LDREX, VLDR */
+	case 1: case 2:	/* misaligned LDM/STM, LDRD/STRD, LDREX, VLDR */
 		b = gen_reg(g);
 		gen_set_reg(g, b, gen_data_addr(g, 64, 4) + 1 + gen_rn(g, 3));
 		list = (uint16_t)((gen_rnd(g) & 0x1fff & ~BIT(b)) | 3u << (b ? 0 : 1));
@@ -325,13 +470,8 @@ void gen_fault(struct gen *g)
 		default: gen_emit_cp(g, 14, 0x0d900a00 | b << 16 | gen_rn(g, 16) << 12); break;
 		}
 		break;
-	default: /* LDR/STR to unmapped memory */
-		b = gen_reg(g);
-		gen_set_reg(g, b, DIFF_UNMAPPED + gen_rn(g, 64) * 4);
-		if (g->thumb)
-			gen_emit_t32(g, (gen_rn(g, 2) ? 0xf8d00000u : 0xf8c00000u) | b << 16 | t << 12);
-		else
-			gen_emit32(g, (gen_rn(g, 2) ? 0xe5900000u : 0xe5800000u) | b << 16 | t << 12);
+	default:
+		unmapped(g);
 		break;
 	}
 	gen_item_end(g);

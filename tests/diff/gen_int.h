@@ -136,6 +136,7 @@ void gen_branch_indirect(struct gen *g);
 void gen_island(struct gen *g);
 void gen_table_branch(struct gen *g);
 void gen_setend(struct gen *g);
+void gen_cpsr_write(struct gen *g);
 void gen_fault(struct gen *g);
 uint32_t gen_encode_branch(unsigned kind, uint32_t insn, int32_t disp);
 /* A VFP load or store (VLDR/VSTR/VLDM/VSTM). */

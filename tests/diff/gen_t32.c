@@ -598,11 +598,12 @@ static void vfp_mem(struct gen *g)
 
 static void control(struct gen *g)
 {
-	switch (gen_rn(g, 10)) {
+	switch (gen_rn(g, 11)) {
 	case 0: case 1: case 2: case 3: gen_branch_direct(g); break;
 	case 4: case 5: gen_branch_indirect(g); break;
 	case 6: gen_island(g); break;
 	case 7: case 8: gen_table_branch(g); break;
+	case 9: gen_cpsr_write(g); break;
 	default: gen_setend(g); break;
 	}
 }

@@ -115,9 +115,10 @@ static void write_full(const void *buf, uint32_t len)
 	}
 }
 
-/* A fault inside a sequence becomes a record: the handler resumes at
- * diff_fault_entry in ARM state with r0 = signal and r1 = PC. A fault
- * anywhere else is a harness bug and ends the process. */
+/* A fault inside a sequence becomes a record: the handler saves r0-r14
+ * and the CPSR as they were at the fault and resumes at diff_fault_entry
+ * in ARM state with r0 = signal and r1 = PC. A fault anywhere else is a
+ * harness bug and ends the process. */
 static void on_signal(int sig, void *info __attribute__((unused)), void *uc)
 {
 	uint32_t *sc = (uint32_t *)((uint8_t *)uc + 20);	/* uc_mcontext */
@@ -125,6 +126,8 @@ static void on_signal(int sig, void *info __attribute__((unused)), void *uc)
 
 	if (pc - DIFF_CODE_AREA >= DIFF_CODE_AREA_SIZE)
 		die(100 + sig);
+	memcpy(diff_saved_r, sc + 3, sizeof(diff_saved_r));	/* arm_r0 .. arm_lr */
+	diff_saved_cpsr = sc[19];
 	sc[3] = (uint32_t)sig;				/* r0 */
 	sc[4] = pc;					/* r1 */
 	sc[18] = (uint32_t)diff_fault_entry;		/* pc */
@@ -228,16 +231,19 @@ static void run_one(uint32_t *prev_end)
 	out.magic = DIFF_OUT_MAGIC;
 	out.index = in.index;
 	if (diff_run(&ctx) == 0) {
-		memcpy(out.r, diff_saved_r, sizeof(out.r));
 		out.r[0] = slot[0] | slot[1] << 8 | slot[2] << 16 | (uint32_t)slot[3] << 24;
-		out.apsr = diff_saved_cpsr & DIFF_APSR_MASK;
-		out.cpsr = diff_saved_cpsr;
-		out.fpscr = diff_saved_fpscr;
-		memcpy(out.d, diff_saved_d, sizeof(out.d));
 	} else {
+		/* The state at the fault: the faulting instruction must have
+		 * changed nothing (it faults on its only or first access). */
 		out.status = diff_fault_sig;
 		out.fault_pc = diff_fault_pc;
+		out.r[0] = diff_saved_r[0];
 	}
+	memcpy(out.r + 1, diff_saved_r + 1, sizeof(out.r) - 4);
+	out.apsr = diff_saved_cpsr & DIFF_APSR_MASK;
+	out.cpsr = diff_saved_cpsr;
+	out.fpscr = diff_saved_fpscr;
+	memcpy(out.d, diff_saved_d, sizeof(out.d));
 	memcpy(out.mem, diff_scratch, DIFF_SCRATCH_SIZE);
 	write_full(&out, sizeof(out));
 }

@@ -70,12 +70,20 @@ diff_seq_done:
 	pop	{r4-r11, pc}
 
 /* Entered in ARM state with r0 = signal, r1 = faulting PC: from the
- * signal handler's return (qemu-arm) or set up by runner.c (hspt). */
+ * signal handler's return (qemu-arm) or set up by runner.c (hspt), both
+ * of which have saved r0-r14 and the CPSR at the fault in diff_saved_r
+ * and diff_saved_cpsr. The VFP state is still the sequence's. */
 	.global diff_fault_entry
 diff_fault_entry:
 	ldr	r2, =diff_fault_sig
 	str	r0, [r2]
 	str	r1, [r2, #4]		@ diff_fault_pc follows
+	vmrs	r1, fpscr
+	ldr	r0, =diff_saved_fpscr
+	str	r1, [r0]
+	ldr	r0, =diff_saved_d
+	vstmia	r0!, {d0-d15}
+	vstmia	r0, {d16-d31}
 	ldr	r0, =diff_harness_sp
 	ldr	sp, [r0]
 	mov	r0, #1

@@ -67,9 +67,10 @@ struct diff_out {
 	uint32_t index;
 	uint32_t status;	/* 0, or the signal that stopped the code */
 	uint32_t fault_pc;	/* where, when status != 0 */
-	uint32_t r[15];
+	uint32_t r[15];		/* at the end, or at the fault */
 	uint32_t apsr;		/* & DIFF_APSR_MASK */
-	uint32_t cpsr;		/* the whole MRS value (diagnostics only) */
+	uint32_t cpsr;		/* the whole MRS value; at a fault, the whole
+				 * CPSR (T and IT of the faulting instruction) */
 	uint32_t fpscr;
 	uint64_t d[32];
 	uint8_t mem[DIFF_SCRATCH_SIZE];

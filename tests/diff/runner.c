@@ -22,7 +22,9 @@
 #include "translate/run.h"
 
 #define RUNNER_RAM_SIZE (4u << 20)	/* from GPA 0: covers every segment */
-#define RUNNER_BUDGET	(1ull << 32)	/* instructions: a hang guard */
+/* A hang guard: the image makes system calls between any two sequences,
+ * and a sequence is at most a few thousand instructions. */
+#define RUNNER_QUIET_MAX (50ull << 20)
 
 #define SCTLR_SW_BIT (1u << 10)
 
@@ -36,6 +38,7 @@ struct runner {
 	struct shadow_vm *vm;
 	struct arm_cpu cpu;
 	uint32_t entry, fault_entry;
+	uint32_t saved_r, saved_cpsr;	/* where the image keeps the state at a fault */
 	const uint8_t *blob;
 	size_t len, pos;
 	int out_fd;
@@ -159,9 +162,11 @@ static int load_image(struct runner *r, const char *path)
 	}
 	r->entry = eh->e_entry;
 	r->fault_entry = find_symbol(&f, "diff_fault_entry");
+	r->saved_r = find_symbol(&f, "diff_saved_r");
+	r->saved_cpsr = find_symbol(&f, "diff_saved_cpsr");
 	buf_free(&f);
-	if (!r->fault_entry)
-		return fail(r, "%s: no diff_fault_entry symbol", path);
+	if (!r->fault_entry || !r->saved_r || !r->saved_cpsr)
+		return fail(r, "%s: no diff_fault_entry/diff_saved_r/diff_saved_cpsr symbol", path);
 	return 0;
 }
 
@@ -228,14 +233,19 @@ static int syscall_(struct runner *r)
 }
 
 /* A fault in the code under test: what the image's signal handler does
- * under qemu-arm (image.c on_signal). */
+ * under qemu-arm (image.c on_signal), with the state at the fault. */
 static int deliver_fault(struct runner *r, enum arm_exit exit)
 {
 	struct arm_cpu *cpu = &r->cpu;
-	uint32_t pc = cpu->r[15], sig;
+	uint32_t pc = cpu->r[15], sig, cpsr = arm_get_cpsr(cpu);
+	uint8_t *regs = guest(r, r->saved_r, 15 * 4), *psr = guest(r, r->saved_cpsr, 4);
 
 	if (pc - DIFF_CODE_AREA >= DIFF_CODE_AREA_SIZE)
 		return fail(r, "exit %d at %#x, outside the code under test", exit, pc);
+	if (!regs || !psr)
+		return fail(r, "the image's fault area is not in RAM");
+	memcpy(regs, cpu->r, 15 * 4);	/* both little-endian */
+	memcpy(psr, &cpsr, 4);
 	switch (exit) {
 	case ARM_EXIT_UNDEF: sig = SIGILL_; break;
 	case ARM_EXIT_BKPT: sig = SIGTRAP_; break;
@@ -255,13 +265,15 @@ static int deliver_fault(struct runner *r, enum arm_exit exit)
 static int run(struct runner *r)
 {
 	struct arm_cpu *cpu = &r->cpu;
+	uint64_t last_call = 0;
 
-	while (cpu->insns < RUNNER_BUDGET) {
-		enum arm_exit exit = arm_run(cpu, 1u << 24);
+	while (cpu->insns - last_call < RUNNER_QUIET_MAX) {
+		enum arm_exit exit = arm_run(cpu, 1u << 20);
 		int rc;
 
 		switch (exit) {
 		case ARM_EXIT_SVC:
+			last_call = cpu->insns;
 			rc = syscall_(r);
 			if (rc)
 				return rc < 0 ? -1 : 0;
@@ -283,8 +295,8 @@ static int run(struct runner *r)
 			return fail(r, "unexpected exit %d at %#x", exit, cpu->r[15]);
 		}
 	}
-	return fail(r, "no exit after %llu instructions (pc %#x)",
-		    (unsigned long long)RUNNER_BUDGET, cpu->r[15]);
+	return fail(r, "no system call in %llu instructions: a sequence never ended (pc %#x)",
+		    (unsigned long long)RUNNER_QUIET_MAX, cpu->r[15]);
 }
 
 static int setup(struct runner *r, const char *image, const char *org)
