@@ -44,7 +44,7 @@ BINS =
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test
+.PHONY: all test unit check bench install clean deps guest-test guest
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -81,6 +81,11 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 include tests/diff/difftest.mk
+
+# The reference Linux guest (Debian's armhf kernel + a busybox initramfs),
+# fetched from Debian's archive into $(BUILD)/guest.
+guest: $(DEPS_OK)
+	scripts/fetch-guest.sh $(BUILD)/guest
 
 # Bare-metal guest programs (tests/guest/): built with the ARM cross
 # compiler, each run on the test machine under every SPT organization.
