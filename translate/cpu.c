@@ -196,6 +196,7 @@ void arm_take_exception(struct arm_cpu *cpu, enum arm_exception exc, uint32_t pc
 	cpu->it = 0;
 	cpu->thumb = cpu->sctlr & SCTLR_TE_BIT;
 	cpu->excl_valid = false;
+	cpu->exceptions++;
 	cpu->r[15] = cpu->next_pc = base + info[exc].vector;
 }
 

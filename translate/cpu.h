@@ -181,6 +181,10 @@ struct arm_cpu {
 	const struct arm_sys_ops *sys;
 	void *sys_opaque;
 	uint64_t insns;		/* instructions retired */
+	/* Exceptions taken. Budgets count insns + exceptions: a guest in an
+	 * exception storm retires nothing, yet must still run out of budget
+	 * and see kicks. */
+	uint64_t exceptions;
 	/* Set by another thread to stop the run loop at an instruction
 	 * boundary (pause, stop, an interrupt to deliver): DESIGN.md §4. */
 	bool kick;		/* atomic */

@@ -20,16 +20,27 @@ static bool deliver_interrupt(struct vcpu *v)
 	return false;
 }
 
+/* Progress: instructions retired plus exceptions taken (see cpu.h). */
+static uint64_t progress(const struct arm_cpu *cpu)
+{
+	return cpu->insns + cpu->exceptions;
+}
+
 enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget)
 {
 	struct arm_cpu *cpu = &v->cpu;
-	uint64_t end = cpu->insns + budget;
+	uint64_t end = progress(cpu) + budget;
 
-	while (cpu->insns < end) {
+	while (progress(cpu) < end) {
 		enum arm_exit exit;
 
+		/* arm_run sees kicks only while instructions retire. */
+		if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&cpu->kick, false, __ATOMIC_RELAXED);
+			return ARM_EXIT_KICK;
+		}
 		deliver_interrupt(v);
-		exit = arm_run(cpu, end - cpu->insns);
+		exit = arm_run(cpu, end - progress(cpu));
 		if (exit == ARM_EXIT_MMIO)
 			exit = arm_emulate_mmio(cpu);
 		switch (exit) {

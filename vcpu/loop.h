@@ -4,7 +4,7 @@
 
 #include "vcpu/vcpu.h"
 
-/* Run up to `budget` instructions: deliver IRQ/FIQ from v->irq_line and
+/* Run until `budget` instructions have retired or exceptions been taken: deliver IRQ/FIQ from v->irq_line and
  * v->fiq_line, take the exceptions instructions raise (with their fault
  * registers), emulate device accesses through cpu->mmio. Returns
  * ARM_EXIT_WFI/WFE when the vCPU waits with nothing pending,

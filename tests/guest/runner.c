@@ -155,7 +155,9 @@ int main(int argc, char **argv)
 	}
 	v.cpu.r[15] = RAM_BASE;
 	t0 = gtimer_now_ns();
-	while (!dev.done && v.cpu.insns < max_insns) {
+	/* Exceptions count too: a program stuck in an exception storm still
+	 * runs out of budget. */
+	while (!dev.done && v.cpu.insns + v.cpu.exceptions < max_insns) {
 		bool tracing = v.cpu.insns < trace;
 		enum arm_exit exit;
 

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "tests/lib/ptb.h"
-#include "vcpu/vcpu.h"
+#include "vcpu/loop.h"
 
 #define RAM_BASE 0x40000000u
 
@@ -164,4 +164,27 @@ Test(gtimer, counts_and_fires)
 	cr_assert_eq(gtimer_next_deadline_ns(&t), UINT64_MAX, "nothing else pending");
 	/* TVAL reads as the signed distance: negative once passed. */
 	cr_assert((int32_t)gtimer_read_tval(&t, GTIMER_PHYS) < 0);
+}
+
+/* A guest whose Undefined Instruction handler is itself undefined takes
+ * exceptions forever without retiring anything: the loop must still end
+ * its budget and obey kicks. */
+Test(vcpu_loop, exception_storm_ends_and_obeys_kicks, .timeout = 10)
+{
+	struct env e;
+	uint32_t *ram;
+
+	setup(&e);
+	ram = physmem_ptr(&e.pm, RAM_BASE + (8 << 20), 0x100);
+	for (unsigned i = 0; i < 8; i++)
+		ram[i] = 0xe7f000f0;	/* UDF at every vector */
+	cr_assert_eq(mcr(&e, 12, 0, 0, 0, RAM_BASE + (8 << 20)), 0);	/* VBAR */
+	e.v.cpu.r[15] = RAM_BASE + (8 << 20);
+	e.v.cpu.mmu->recover = NULL;
+	cr_assert_eq(vcpu_run(&e.v, 5000), ARM_EXIT_LIMIT);
+	cr_assert_eq(e.v.cpu.insns, 0, "nothing retires");
+	cr_assert_geq(e.v.cpu.exceptions, 5000);
+	cr_assert_eq(arm_mode(&e.v.cpu), ARM_MODE_UND);
+	arm_cpu_kick(&e.v.cpu);
+	cr_assert_eq(vcpu_run(&e.v, 1000000), ARM_EXIT_KICK);
 }
