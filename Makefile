@@ -25,6 +25,7 @@ LDFLAGS_SAN =
 endif
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
+LDLIBS   = -lfdt
 
 # Library sources, in dependency order (see shared/DESIGN.md §6).
 LIB_DIRS = util shadow translate vcpu machine
@@ -64,16 +65,16 @@ $(LIB): $(LIB_OBJS)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion $(LDLIBS)
 
 GUEST_RUN = $(BUILD)/tests/guest-run
 $(GUEST_RUN): $(BUILD)/tests/guest/runner.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(TESTLIB_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB) $(LDLIBS)
 
 # Criterion forks one process per test; -j2 matches the 2-core machines.
 UNIT_ARGS ?= --jobs=2

@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 0
 
 $(DIFF_BIN): $(DIFF_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(DIFF_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DIFF_OBJS) $(LIB) $(LDLIBS)
 
 $(DIFF_IMAGE): $(DIFF_IMAGE_SRCS) tests/diff/image.ld tests/diff/record.h | $(DEPS_OK)
 	@mkdir -p $(@D)
