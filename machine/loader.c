@@ -1,0 +1,85 @@
+/* loader.c — see loader.h. */
+#include "machine/loader.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define TEXT_OFFSET    0x8000u
+#define INITRD_OFFSET  (128ull << 20)
+#define PAGE_ALIGN(x)  (((x) + 0xfffull) & ~0xfffull)
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int loader_check_zimage(const uint8_t *img, size_t len, const char **why)
+{
+	uint32_t start, end;
+
+	if (len < 0x30) {
+		*why = "too short to be a zImage";
+		return -ENOEXEC;
+	}
+	if (le32(img + 0x24) != ZIMAGE_MAGIC) {
+		*why = "no zImage magic (0x016f2818 at offset 0x24): not an ARM zImage";
+		return -ENOEXEC;
+	}
+	start = le32(img + 0x28);
+	end = le32(img + 0x2c);
+	if (end <= start || end - start > len) {
+		*why = "zImage header start/end do not match the file (truncated?)";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int loader_plan(uint64_t ram_base, uint64_t ram_size, size_t kernel_size, size_t initrd_size,
+		size_t dtb_size, struct boot_layout *out, const char **why)
+{
+	uint64_t initrd = ram_size / 2 < INITRD_OFFSET ? ram_size / 2 : INITRD_OFFSET;
+	uint64_t end;
+
+	out->kernel = ram_base + TEXT_OFFSET;
+	/* The decompressed kernel is about four times the zImage: the initrd
+	 * must start beyond that, or the decompressor overwrites it. */
+	if (TEXT_OFFSET + 4 * (uint64_t)kernel_size > initrd) {
+		*why = "RAM too small for this kernel (it decompresses over the initrd)";
+		return -E2BIG;
+	}
+	out->initrd = ram_base + initrd;
+	out->initrd_end = out->initrd + initrd_size;
+	out->dtb = PAGE_ALIGN(out->initrd_end);
+	end = out->dtb + dtb_size;
+	if (end > ram_base + ram_size) {
+		*why = "RAM too small for the initrd and device tree";
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int loader_copy(struct physmem *pm, const struct boot_layout *l, const void *kernel,
+		size_t kernel_size, const void *initrd, size_t initrd_size, const void *dtb,
+		size_t dtb_size)
+{
+	void *k = physmem_ptr(pm, l->kernel, kernel_size);
+	void *d = physmem_ptr(pm, l->dtb, dtb_size);
+	void *i = initrd_size ? physmem_ptr(pm, l->initrd, initrd_size) : NULL;
+
+	if (!k || !d || (initrd_size && !i))
+		return -EFAULT;
+	memcpy(k, kernel, kernel_size);
+	if (initrd_size)
+		memcpy(i, initrd, initrd_size);
+	memcpy(d, dtb, dtb_size);
+	return 0;
+}
+
+void loader_set_entry(struct arm_cpu *cpu, const struct boot_layout *l)
+{
+	arm_set_cpsr(cpu, ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F, 0xffffffffu);
+	cpu->r[0] = 0;
+	cpu->r[1] = 0xffffffffu;
+	cpu->r[2] = (uint32_t)l->dtb;
+	cpu->r[15] = cpu->next_pc = (uint32_t)l->kernel;
+}

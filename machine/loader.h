@@ -1,0 +1,41 @@
+/* loader.h — the Linux ARM boot protocol (Documentation/arch/arm/booting):
+ * a zImage, an optional initrd and a device tree placed in guest RAM, and
+ * the CPU state the kernel expects at entry. */
+#ifndef HSPT_MACHINE_LOADER_H
+#define HSPT_MACHINE_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shadow/physmem.h"
+#include "translate/cpu.h"
+
+#define ZIMAGE_MAGIC 0x016f2818u
+
+struct boot_layout {
+	uint64_t kernel;		/* load address = entry point */
+	uint64_t initrd, initrd_end;	/* equal when there is none */
+	uint64_t dtb;
+};
+
+/* Is img an ARM zImage? 0, or -ENOEXEC with *why saying what is wrong. */
+int loader_check_zimage(const uint8_t *img, size_t len, const char **why);
+
+/* Where to put the pieces in RAM [ram_base, ram_base + ram_size): the
+ * kernel at ram_base + 32 KiB (TEXT_OFFSET, where it decompresses
+ * anyway), the initrd at 128 MiB (or half of RAM if smaller), clear of the
+ * decompressed kernel, and the device tree after it. 0, or -E2BIG with
+ * *why when they do not fit. */
+int loader_plan(uint64_t ram_base, uint64_t ram_size, size_t kernel_size, size_t initrd_size,
+		size_t dtb_size, struct boot_layout *out, const char **why);
+
+/* Copy the pieces into guest RAM as planned. 0 or -EFAULT. */
+int loader_copy(struct physmem *pm, const struct boot_layout *l, const void *kernel,
+		size_t kernel_size, const void *initrd, size_t initrd_size, const void *dtb,
+		size_t dtb_size);
+
+/* The boot CPU's state at kernel entry: SVC, IRQ/FIQ masked, ARM state,
+ * r0 = 0, r1 = ~0 (no machine type: a device tree), r2 = the DTB. */
+void loader_set_entry(struct arm_cpu *cpu, const struct boot_layout *l);
+
+#endif
