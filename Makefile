@@ -92,9 +92,17 @@ guest: $(DEPS_OK)
 # compiler, each run on the test machine under every SPT organization.
 GUEST_PROGRAMS = $(patsubst tests/guest/%.c,%,$(filter-out tests/guest/runner.c,$(wildcard tests/guest/*.c)))
 GUEST_SPTS = soft private shared group:2
-guest-test: $(GUEST_RUN) $(DEPS_OK)
+GUEST_BINS = $(GUEST_PROGRAMS:%=$(BUILD)/tests/guest/%.bin)
+GUEST_SRCS = $(wildcard tests/guest/*.c tests/guest/*.S tests/guest/lib/*) \
+	tests/guest/guest.ld tests/guest/build.sh
+# One build.sh run makes every program: a grouped target, rebuilt only when
+# a source changes.
+$(GUEST_BINS) &: $(filter-out tests/guest/runner.c,$(GUEST_SRCS)) | $(DEPS_OK)
+	@mkdir -p $(BUILD)/tests
 	@sh tests/guest/build.sh $(BUILD)/tests/guest > $(BUILD)/tests/guest-build.log 2>&1 || \
 		{ cat $(BUILD)/tests/guest-build.log; exit 1; }
+
+guest-test: $(GUEST_RUN) $(GUEST_BINS)
 	@pass=0; fail=0; \
 	for p in $(GUEST_PROGRAMS); do for s in $(GUEST_SPTS); do \
 		if $(GUEST_RUN) --spt $$s $(BUILD)/tests/guest/$$p.bin > $(BUILD)/tests/guest/$$p.$$s.log 2>&1; \

@@ -144,7 +144,6 @@ void gdvas_budget_emergency(struct shadow_vm *vm, struct shadow_stats *st);
 int spt_init(struct shadow_vm *vm);
 void spt_destroy(struct shadow_vm *vm);
 int spt_bind(struct shadow_cpu *cpu);		/* (re)select slot+key+views */
-void spt_unbind(struct shadow_cpu *cpu);
 int spt_flush_slot(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st);
 
 /* fault.c */

@@ -216,17 +216,6 @@ static void use_key(struct shadow_cpu *cpu, struct spt_slot *s, int k, int delta
 	}
 }
 
-void spt_unbind(struct shadow_cpu *cpu)
-{
-	if (!cpu->slot)
-		return;
-	pthread_mutex_lock(&cpu->vm->lock);
-	use_key(cpu, cpu->slot, cpu->key, -1);
-	pthread_mutex_unlock(&cpu->vm->lock);
-	cpu->slot = NULL;
-	cpu->view[0] = cpu->view[1] = NULL;
-}
-
 static void load_gs(struct shadow_cpu *cpu)
 {
 	uint64_t base = (uintptr_t)cpu->view_base[cpu->pl];

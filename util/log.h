@@ -7,10 +7,9 @@
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-/* Messages above this level are dropped. Set once at start-up (HSPT_LOG
- * environment variable or a command-line flag); defaults to LOG_INFO. */
+/* Messages above this level are dropped; LOG_INFO unless a program's
+ * main() sets another before starting threads. */
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
