@@ -125,7 +125,19 @@ check:
 	ASAN_OPTIONS=allow_user_segv_handler=1:handle_segv=0:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 build-san/tests/unit-tests $(UNIT_ARGS)
 
-bench: $(BENCH_BINS)
+# Compute-bound guest for the CPU's MIPS, in soft and private modes.
+CPU_BENCH = $(BUILD)/bench/hashloop.bin
+$(CPU_BENCH): bench/cpu/start.S bench/cpu/hashloop.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	arm-linux-gnueabihf-gcc -march=armv7-a -mfpu=vfpv4 -mfloat-abi=hard -marm -O2 \
+		-ffreestanding -nostdlib -nostartfiles -static -fno-pie -no-pie \
+		-Wl,-Ttext=0x40000000 -Wl,--build-id=none -o $(@:.bin=.elf) $^
+	arm-linux-gnueabihf-objcopy -O binary -j .text $(@:.bin=.elf) $@
+
+bench: $(BENCH_BINS) $(GUEST_RUN) $(CPU_BENCH)
+	@for i in 1 2 3 4 5; do for s in soft private; do \
+		$(GUEST_RUN) --stats --max-insns 2000000000 --spt $$s $(CPU_BENCH) 2>&1 | grep MIPS; \
+	done; done
 	$(BUILD)/bench/shadow
 
 install: all
