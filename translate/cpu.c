@@ -129,6 +129,10 @@ void arm_set_cpsr(struct arm_cpu *cpu, uint32_t val, uint32_t mask)
 	}
 	mask &= ~CPSR_M_MASK;
 	cpu->cpsr_ctl = (cpu->cpsr_ctl & ~mask) | (val & mask);
+	/* Unmasking an asserted interrupt: take it after this instruction,
+	 * not at the end of the run loop's budget. */
+	if ((mask & (CPSR_I | CPSR_F)) && arm_cpu_unmasked_lines(cpu))
+		cpu->run_end = 0;
 }
 
 uint32_t arm_get_user_reg(const struct arm_cpu *cpu, unsigned n)

@@ -78,6 +78,8 @@ enum arm_exit {
 				 * loop (MMU, ASID, caches): state already done */
 	ARM_EXIT_LIMIT,		/* instruction budget used up */
 	ARM_EXIT_KICK,		/* another thread asked (arm_cpu_kick) */
+	ARM_EXIT_HVC,		/* HVC; imm in exit_imm: a firmware call */
+	ARM_EXIT_SMC,		/* SMC; imm in exit_imm: a firmware call */
 };
 
 /* Banked register sets: index for r13/r14/SPSR per mode. */
@@ -188,7 +190,41 @@ struct arm_cpu {
 	/* Set by another thread to stop the run loop at an instruction
 	 * boundary (pause, stop, an interrupt to deliver): DESIGN.md §4. */
 	bool kick;		/* atomic */
+	/* Interrupt inputs (ARM_LINE_IRQ, ARM_LINE_FIQ), driven by the board
+	 * from any thread; the board kicks after raising one. */
+	uint8_t lines;		/* atomic */
+	/* arm_run() stops when insns reaches run_end: its budget, or sooner
+	 * when an instruction unmasks an asserted interrupt line. */
+	uint64_t run_end;
 };
+
+#define ARM_LINE_IRQ 1u
+#define ARM_LINE_FIQ 2u
+
+/* Drive an interrupt input. Any thread; kick the vCPU after raising. */
+static inline void arm_cpu_set_line(struct arm_cpu *cpu, uint8_t line, bool level)
+{
+	/* Release: pairs with the acquire in arm_cpu_lines(), so the state
+	 * behind the interrupt (a GIC pending bit) is visible first. */
+	if (level)
+		__atomic_fetch_or(&cpu->lines, line, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&cpu->lines, (uint8_t)~line, __ATOMIC_RELEASE);
+}
+
+static inline uint8_t arm_cpu_lines(const struct arm_cpu *cpu)
+{
+	return __atomic_load_n(&cpu->lines, __ATOMIC_ACQUIRE);
+}
+
+/* The asserted lines that CPSR.I/F do not mask. */
+static inline uint8_t arm_cpu_unmasked_lines(const struct arm_cpu *cpu)
+{
+	uint8_t masked = (cpu->cpsr_ctl & (1u << 7) ? ARM_LINE_IRQ : 0) |
+			 (cpu->cpsr_ctl & (1u << 6) ? ARM_LINE_FIQ : 0);
+
+	return arm_cpu_lines(cpu) & (uint8_t)~masked;
+}
 
 /* Ask the thread running cpu to leave arm_run() at the next instruction
  * boundary it checks (within POLL_INTERVAL instructions, ~10 µs). Safe

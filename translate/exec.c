@@ -1107,11 +1107,11 @@ static enum arm_exit execute_op(struct arm_cpu *cpu, const struct arm_insn *in, 
 		return ARM_EXIT_BKPT;
 	case ARM_OP_HVC:
 	case ARM_OP_SMC:
-		/* No Virtualization or Security Extensions: UNDEFINED. The
-		 * immediate is kept for a run loop that would emulate a
-		 * firmware call (PSCI) instead. */
+		/* No Virtualization or Security Extensions: there is no Hyp
+		 * or Monitor mode to enter. The run loop decides: a firmware
+		 * call (the board's PSCI), or UNDEFINED. */
 		cpu->exit_imm = in->imm;
-		return ARM_EXIT_UNDEF;
+		return in->op == ARM_OP_HVC ? ARM_EXIT_HVC : ARM_EXIT_SMC;
 	case ARM_OP_NOP:
 		return ARM_EXIT_NONE;
 	case ARM_OP_YIELD:

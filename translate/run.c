@@ -187,10 +187,10 @@ enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns)
 {
 	struct shadow_cpu *mmu = cpu->mmu;
 	sigjmp_buf *outer = mmu->recover;
-	uint64_t end = cpu->insns + max_insns;
 	enum arm_exit exit;
 	sigjmp_buf jb;
 
+	cpu->run_end = cpu->insns + max_insns;
 	mmu->recover = &jb;
 	if (sigsetjmp(jb, 0)) {
 		/* r[15] still holds the faulting instruction (rule 2). */
@@ -201,7 +201,7 @@ enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns)
 		const struct arm_insn *in;
 		struct arm_insn scratch;
 
-		if (cpu->insns >= end) {
+		if (cpu->insns >= cpu->run_end) {
 			exit = ARM_EXIT_LIMIT;
 			break;
 		}

@@ -273,7 +273,11 @@ static int cp15_read(struct vcpu *v, unsigned key, uint32_t *val)
 	case KEY(10, 0, 2, 1): *val = c->nmrr; return 0;
 	case KEY(12, 0, 0, 0): *val = c->vbar; return 0;
 	case KEY(12, 0, 1, 0):	/* ISR: pending A, I, F */
-		*val = (v->irq_line ? 1u << 7 : 0) | (v->fiq_line ? 1u << 6 : 0);
+		{
+			uint8_t l = arm_cpu_lines(&v->cpu);
+
+			*val = (l & ARM_LINE_IRQ ? 1u << 7 : 0) | (l & ARM_LINE_FIQ ? 1u << 6 : 0);
+		}
 		return 0;
 	case KEY(13, 0, 0, 0): *val = 0; return 0;		/* FCSEIDR */
 	case KEY(13, 0, 0, 1): *val = c->contextidr; return 0;

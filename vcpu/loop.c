@@ -8,12 +8,13 @@
 static bool deliver_interrupt(struct vcpu *v)
 {
 	struct arm_cpu *cpu = &v->cpu;
+	uint8_t lines = arm_cpu_unmasked_lines(cpu);
 
-	if (v->fiq_line && !(cpu->cpsr_ctl & CPSR_F)) {
+	if (lines & ARM_LINE_FIQ) {
 		arm_take_exception(cpu, ARM_EXC_FIQ, cpu->r[15]);
 		return true;
 	}
-	if (v->irq_line && !(cpu->cpsr_ctl & CPSR_I)) {
+	if (lines & ARM_LINE_IRQ) {
 		arm_take_exception(cpu, ARM_EXC_IRQ, cpu->r[15]);
 		return true;
 	}
@@ -53,12 +54,15 @@ enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget)
 				return exit;
 			break;
 		case ARM_EXIT_KICK:
+		case ARM_EXIT_HVC:
+		case ARM_EXIT_SMC:
 			return exit;
 		case ARM_EXIT_WFI:
 		case ARM_EXIT_WFE:
-			/* Nothing pending: the caller sleeps until an event. */
-			if (!(v->irq_line && !(cpu->cpsr_ctl & CPSR_I)) &&
-			    !(v->fiq_line && !(cpu->cpsr_ctl & CPSR_F)))
+			/* An asserted interrupt wakes WFI even while CPSR masks
+			 * it (B1.8.13: Linux idles with IRQs masked); otherwise
+			 * the caller sleeps until an event. */
+			if (!arm_cpu_lines(cpu))
 				return exit;
 			break;
 		default:

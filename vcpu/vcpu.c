@@ -44,6 +44,9 @@ void vcpu_take_exit_exception(struct vcpu *v, enum arm_exit exit)
 	const struct shadow_fault *f = &cpu->mmu->fault;
 
 	switch (exit) {
+	case ARM_EXIT_HVC:
+	case ARM_EXIT_SMC:
+		/* No firmware answered: UNDEFINED without Hyp/Monitor. */
 	case ARM_EXIT_UNDEF:
 		arm_take_exception(cpu, ARM_EXC_UNDEF, cpu->r[15]);
 		break;

@@ -34,8 +34,6 @@ struct vcpu {
 	struct cp15 cp15;
 	struct gtimer timer;
 	unsigned index;
-	/* Set by the board: interrupt lines into the CPU. */
-	bool irq_line, fiq_line;
 	/* An operation on the shadow engine failed: translations may be stale
 	 * and the VM must stop. */
 	int fatal;

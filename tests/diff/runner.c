@@ -247,7 +247,11 @@ static int deliver_fault(struct runner *r, enum arm_exit exit)
 	memcpy(regs, cpu->r, 15 * 4);	/* both little-endian */
 	memcpy(psr, &cpsr, 4);
 	switch (exit) {
-	case ARM_EXIT_UNDEF: sig = SIGILL_; break;
+	case ARM_EXIT_UNDEF:
+	case ARM_EXIT_HVC:	/* Linux user space: SIGILL, no firmware */
+	case ARM_EXIT_SMC:
+		sig = SIGILL_;
+		break;
 	case ARM_EXIT_BKPT: sig = SIGTRAP_; break;
 	case ARM_EXIT_DATA_ABORT:
 		sig = cpu->mmu->fault.fs == FS_ALIGNMENT ? SIGBUS_ : SIGSEGV_;
@@ -285,6 +289,8 @@ static int run(struct runner *r)
 		case ARM_EXIT_WFI:
 			break;
 		case ARM_EXIT_UNDEF:
+		case ARM_EXIT_HVC:
+		case ARM_EXIT_SMC:
 		case ARM_EXIT_BKPT:
 		case ARM_EXIT_DATA_ABORT:
 		case ARM_EXIT_PREFETCH_ABORT:

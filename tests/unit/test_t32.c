@@ -607,9 +607,9 @@ Test(t32, undefined_encodings)
 	cr_assert_eq(T16(0xde01), ARM_EXIT_UNDEF);	/* udf #1 */
 	cr_assert_eq(T32(0xf7f0, 0xa000), ARM_EXIT_UNDEF);	/* udf.w */
 	cr_assert_eq(T32(0xef00, 0x0000), ARM_EXIT_UNDEF);	/* Advanced SIMD */
-	cr_assert_eq(T32(0xf7e1, 0x8234), ARM_EXIT_UNDEF);	/* hvc #0x1234 */
+	cr_assert_eq(T32(0xf7e1, 0x8234), ARM_EXIT_HVC);	/* hvc #0x1234: firmware */
 	cr_assert_eq(f.cpu.exit_imm, 0x1234);
-	cr_assert_eq(T32(0xf7f5, 0x8000), ARM_EXIT_UNDEF);	/* smc #5 */
+	cr_assert_eq(T32(0xf7f5, 0x8000), ARM_EXIT_SMC);	/* smc #5: firmware */
 	cr_assert_eq(T16(0xba80), ARM_EXIT_UNDEF);	/* hlt (v8) */
 	cr_assert_eq(R(15), AFX_CODE);
 	afx_teardown(&f);
@@ -639,7 +639,7 @@ Test(t32, random_encodings_never_crash)
 		f.cpu.spsr = ARM_MODE_SVC | CPSR_T;
 		f.cpu.it = (i & 1) ? 0x18 : 0;
 		e = afx_exec(&f, &in);
-		cr_assert(e == AFX_FAULT || e <= ARM_EXIT_LIMIT, "%04x %04x: exit %d", hw1, hw2, e);
+		cr_assert(e == AFX_FAULT || e <= ARM_EXIT_SMC, "%04x %04x: exit %d", hw1, hw2, e);
 	}
 	afx_teardown(&f);
 }
