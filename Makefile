@@ -41,7 +41,10 @@ UNIT_BIN  = $(BUILD)/tests/unit-tests
 
 BENCH_BINS = $(BUILD)/bench/shadow
 
-BINS =
+# hsptd: the daemon and `hsptd run`.
+HSPTD      = $(BUILD)/hsptd
+HSPTD_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/*.c))
+BINS = $(HSPTD)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
@@ -66,6 +69,9 @@ $(LIB): $(LIB_OBJS)
 $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion $(LDLIBS)
+
+$(HSPTD): $(HSPTD_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(HSPTD_OBJS) $(LIB) $(LDLIBS)
 
 GUEST_RUN = $(BUILD)/tests/guest-run
 $(GUEST_RUN): $(BUILD)/tests/guest/runner.o $(LIB)

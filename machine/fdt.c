@@ -1,6 +1,6 @@
 /* fdt.c — see fdt.h. The layout follows what Linux's drivers for these
  * devices bind to (arm,cortex-a15-gic, arm,armv7-timer, arm,pl011,
- * arm,pl031, virtio,mmio, arm,psci-0.2). */
+ * arm,pl031, virtio,mmio, arm,psci-1.0). */
 #include "machine/fdt.h"
 
 #include <errno.h>
@@ -138,6 +138,7 @@ static int add_devices(void *fdt, const struct virt_fdt_config *c)
 
 static int add_chosen_memory_psci(void *fdt, const struct virt_fdt_config *c)
 {
+	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
 	int err = fdt_begin_node(fdt, "chosen");
 
 	if (!err && c->bootargs)
@@ -155,7 +156,8 @@ static int add_chosen_memory_psci(void *fdt, const struct virt_fdt_config *c)
 	err = err ?: fdt_end_node(fdt);
 
 	err = err ?: fdt_begin_node(fdt, "psci");
-	err = err ?: fdt_property_string(fdt, "compatible", "arm,psci-0.2");
+	/* 1.0 first (PSCI_FEATURES); 0.2 for kernels that predate it. */
+	err = err ?: fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat));
 	err = err ?: fdt_property_string(fdt, "method", c->psci_method);
 	return err ?: fdt_end_node(fdt);
 }

@@ -4,33 +4,30 @@
 #include "translate/cpu.h"
 #include "translate/run.h"
 
+#include <stddef.h>
 #include <string.h>
 
 void arm_cpu_reset(struct arm_cpu *cpu)
 {
-	/* Reset clears the architectural state, not the wiring: the MMU, the
-	 * system and device hooks, and the run loop's decode cache (whose
-	 * contents depend only on memory, so they stay valid). */
-	struct arm_cpu wiring = {
-		.mmu = cpu->mmu,
-		.sys = cpu->sys,
-		.sys_opaque = cpu->sys_opaque,
-		.mmio = cpu->mmio,
-		.mmio_opaque = cpu->mmio_opaque,
-		.dcache = cpu->dcache,
-		.sctlr = cpu->sctlr,
-	};
-
-	*cpu = wiring;
-	struct shadow_cpu *mmu = cpu->mmu;
+	/* Reset clears the architectural state, everything before `fetch`
+	 * (but SCTLR, which vcpu/ resets), and leaves the wiring: the MMU, the
+	 * system and device hooks, the interrupt inputs (other threads drive
+	 * them, so they are never rewritten here), a pending kick, the
+	 * counters, and the decode cache (its contents depend only on memory,
+	 * so they stay valid). */
 	uint32_t sctlr = cpu->sctlr;
 
+	memset(cpu, 0, offsetof(struct arm_cpu, fetch));
+	cpu->sctlr = sctlr;
+	cpu->fetch.valid = false;
+	cpu->exit_imm = 0;
+	cpu->slow = false;
 	cpu->cpsr_ctl = ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F;
 	cpu->thumb = sctlr & SCTLR_TE_BIT;
 	cpu->r[15] = (sctlr & SCTLR_V_BIT) ? 0xffff0000u : 0;
 	cpu->next_pc = cpu->r[15];
-	if (mmu)
-		shadow_cpu_set_pl(mmu, 1);
+	if (cpu->mmu)
+		shadow_cpu_set_pl(cpu->mmu, 1);
 }
 
 void arm_run_flush(struct arm_cpu *cpu)

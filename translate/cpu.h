@@ -160,7 +160,10 @@ struct arm_cpu {
 	uint32_t vbar;
 	uint32_t cpacr;		/* cp10/cp11 access rights for VFP */
 
-	/* The run loop's instruction-fetch translation: the last code page,
+	/* Everything above is architectural state (arm_cpu_reset clears it);
+	 * everything below is the wiring and the run loop's own state.
+	 *
+	 * The run loop's instruction-fetch translation: the last code page,
 	 * and its page in the decoded-instruction cache (run.c). */
 	struct {
 		bool valid;

@@ -22,7 +22,10 @@
 
 static const uint32_t id_regs[8] = {
 	/* c1, 0, c1, opc2: ID_PFR0, ID_PFR1, ID_DFR0, ID_AFR0, ID_MMFR0-3 */
-	0x00001131u,	/* ARM, Thumb-2, trivial Jazelle, ThumbEE */
+	/* ARM, Thumb-2, trivial Jazelle. Not ThumbEE (which a real A7 has):
+	 * ENTERX is not implemented, and with ThumbEE reported Linux saves
+	 * TEEHBR (cp14) on every context switch. */
+	0x00000031u,
 	0x00010001u,	/* programmers' model, generic timer; no Security/Virt */
 	0x00000000u,	/* no debug architecture exposed */
 	0x00000000u,
@@ -374,8 +377,19 @@ static int cp15_write(struct vcpu *v, unsigned key, uint32_t val)
 static int sys_mrc(struct arm_cpu *cpu, unsigned cp, unsigned opc1, unsigned crn,
 		   unsigned crm, unsigned opc2, uint32_t *val)
 {
+	if (cp == 14) {
+		/* The debug architecture is not exposed (ID_DFR0 is 0), but
+		 * DBGDIDR exists on every ARMv7 CPU and Linux reads it
+		 * unconditionally at boot: version 0 there makes it decide
+		 * that hardware breakpoints are unsupported. */
+		if (opc1 == 0 && crn == 0 && crm == 0 && opc2 == 0) {
+			*val = 0;
+			return 0;
+		}
+		return -1;
+	}
 	if (cp != 15)
-		return -1;	/* cp14 debug: no debug architecture exposed */
+		return -1;
 	return cp15_read(vcpu_of(cpu), KEY(crn, opc1, crm, opc2), val);
 }
 

@@ -103,7 +103,11 @@ Test(cp15, user_mode_access_rules)
 	cr_assert_eq(vcpu_sys_ops.mrc(&e.v.cpu, 15, 0, 0, 0, 0, &val), -1, "no MIDR at PL0");
 	cr_assert_eq(mcr(&e, 8, 0, 7, 0, 0), -1, "no TLBIALL at PL0");
 	cr_assert_eq(mcr(&e, 7, 0, 10, 5, 0), 0, "CP15DMB with SCTLR.CP15BEN");
-	cr_assert_eq(vcpu_sys_ops.mrc(&e.v.cpu, 14, 0, 0, 0, 0, &val), -1, "cp14: nothing");
+	val = 1;
+	cr_assert_eq(vcpu_sys_ops.mrc(&e.v.cpu, 14, 0, 0, 0, 0, &val), 0, "DBGDIDR readable");
+	cr_assert_eq(val, 0, "DBGDIDR: no debug architecture version");
+	cr_assert_eq(vcpu_sys_ops.mrc(&e.v.cpu, 14, 0, 0, 1, 0, &val), -1, "no other cp14");
+	cr_assert_eq(vcpu_sys_ops.mrc(&e.v.cpu, 14, 6, 1, 0, 0, &val), -1, "no ThumbEE TEEHBR");
 	uint64_t cnt;
 	cr_assert_eq(vcpu_sys_ops.mrrc(&e.v.cpu, 15, 1, 14, &cnt), -1,
 		     "CNTVCT at PL0 needs CNTKCTL.PL0VCTEN");
