@@ -36,11 +36,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hsptd run --kernel FILE [--initrd FILE] [--append STRING]\n"
 		"                 [--vcpus N] [--memory SIZE] [--spt soft|shared|private|group:N]\n"
-		"                 [--stats] [--verbose]\n"
+		"                 [--stats] [--guest-decompress] [--verbose]\n"
 		"\n"
 		"Runs one VM in the foreground with its console on standard input and\n"
 		"output (C-a x quits when that is a terminal). Defaults: 1 vCPU,\n"
 		"512M of RAM, --spt private, --append \"%s\".\n"
+		"A zImage's kernel is decompressed on the host unless --guest-decompress\n"
+		"asks for its own decompressor to run in the guest.\n"
 		"Exit status: 0 the guest powered off, 1 the VM failed, 2 bad usage\n"
 		"or images, 3 stopped by the user.\n",
 		BOARD_DEFAULT_CMDLINE);
@@ -56,6 +58,7 @@ static int parse_options(struct run *r, int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "spt", required_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "guest-decompress", no_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -74,6 +77,7 @@ static int parse_options(struct run *r, int argc, char **argv)
 		case 'i': r->cfg.initrd = optarg; break;
 		case 'a': r->cfg.cmdline = optarg; break;
 		case 'S': r->stats = true; break;
+		case 'G': r->cfg.guest_decompress = true; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'c':
 			errno = 0;
@@ -156,9 +160,9 @@ static void print_stats(struct board *b, uint64_t ns)
 
 		board_cpu_stats(b, i, &st);
 		fprintf(stderr, "  vcpu%u: %llu instructions (%.1f MIPS), %llu exceptions, "
-				"%llu WFI sleeps\n", i, (unsigned long long)st.insns,
+				"%llu WFI sleeps, pc %#x cpsr %#x\n", i, (unsigned long long)st.insns,
 			st.insns / (ns / 1e3), (unsigned long long)st.exceptions,
-			(unsigned long long)st.sleeps);
+			(unsigned long long)st.sleeps, st.pc, st.cpsr);
 #define PRINT(name, desc)                                                          \
 		if (st.shadow.name)                                                \
 			fprintf(stderr, "    %-20s %12llu  %s\n", #name,           \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "machine/fdt.h"
+#include "machine/zimage.h"
 #include "translate/run.h"
 #include "util/log.h"
 
@@ -326,6 +327,7 @@ static int load_linux(struct board *b, char *why, size_t len)
 {
 	uint8_t *kernel = NULL, *initrd = NULL, *dtb = NULL;
 	size_t kernel_len = 0, initrd_len = 0;
+	uint64_t footprint, offset = LOADER_ZIMAGE_OFFSET;
 	const char *msg;
 	int err, size;
 
@@ -335,10 +337,38 @@ static int load_linux(struct board *b, char *why, size_t len)
 		err = fail(why, len, err, "%s: %s", b->cfg.kernel, msg);
 		goto out;
 	}
+	footprint = loader_zimage_footprint(kernel_len);
+	if (!b->cfg.guest_decompress) {
+		uint8_t *image;
+		size_t image_len;
+		uint32_t text_offset;
+
+		err = zimage_extract(kernel, kernel_len, &image, &image_len, &msg);
+		if (err && err != -ENOTSUP) {
+			err = fail(why, len, err, "%s: %s", b->cfg.kernel, msg);
+			goto out;
+		}
+		if (!err && zimage_text_offset(image, image_len, &text_offset)) {
+			msg = "kernel's TEXT_OFFSET not recognized";
+			free(image);
+			err = -ENOTSUP;
+		}
+		if (err) {
+			log_info("%s: %s: booting it through its own decompressor", b->cfg.kernel,
+				 msg);
+			err = 0;
+		} else {
+			free(kernel);
+			kernel = image;
+			kernel_len = image_len;
+			footprint = loader_image_footprint(image_len);
+			offset = text_offset;
+		}
+	}
 	if (b->cfg.initrd &&
 	    (err = read_file(b->cfg.initrd, b->cfg.ram_size / 2, &initrd, &initrd_len, why, len)))
 		goto out;
-	if ((err = loader_plan(VIRT_RAM_BASE, b->cfg.ram_size, kernel_len, initrd_len,
+	if ((err = loader_plan(VIRT_RAM_BASE, b->cfg.ram_size, offset, footprint, initrd_len,
 			       BOARD_DTB_MAX, &b->layout, &msg))) {
 		err = fail(why, len, err, "memory: %s", msg);
 		goto out;
@@ -581,5 +611,7 @@ void board_cpu_stats(struct board *b, unsigned i, struct board_cpu_stats *out)
 	out->exceptions = __atomic_load_n(&t->vcpu.cpu.exceptions, __ATOMIC_RELAXED);
 	out->sleeps = __atomic_load_n(&t->sleeps, __ATOMIC_RELAXED);
 	out->power = vcpu_thread_power(t);
+	out->pc = t->vcpu.cpu.r[15];
+	out->cpsr = arm_get_cpsr(&t->vcpu.cpu);
 	shadow_stats_snapshot(&out->shadow, &shadow_vm_cpu(b->svm, i)->stats);
 }

@@ -41,6 +41,9 @@ struct board_config {
 	const char *kernel;		/* path of a zImage */
 	const char *initrd;		/* path, or NULL */
 	const char *cmdline;		/* NULL: BOARD_DEFAULT_CMDLINE */
+	/* Run the zImage's own decompressor in the guest instead of
+	 * decompressing its payload on the host (zimage.h). */
+	bool guest_decompress;
 	/* Every byte the guest writes to its console, in order; called with
 	 * the UART's lock held (do not call back into the board). */
 	void (*console_out)(void *opaque, uint8_t byte);
@@ -119,6 +122,7 @@ const char *board_stop_name(enum board_stop s);
  * counters), a relaxed snapshot. */
 struct board_cpu_stats {
 	uint64_t insns, exceptions, sleeps;
+	uint32_t pc, cpsr;		/* racy while the vCPU runs: a hint */
 	enum vcpu_power power;
 	struct shadow_stats shadow;
 };

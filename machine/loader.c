@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define TEXT_OFFSET    0x8000u
 #define INITRD_OFFSET  (128ull << 20)
 #define PAGE_ALIGN(x)  (((x) + 0xfffull) & ~0xfffull)
 
@@ -34,17 +33,30 @@ int loader_check_zimage(const uint8_t *img, size_t len, const char **why)
 	return 0;
 }
 
-int loader_plan(uint64_t ram_base, uint64_t ram_size, size_t kernel_size, size_t initrd_size,
-		size_t dtb_size, struct boot_layout *out, const char **why)
+uint64_t loader_zimage_footprint(size_t zimage_size)
+{
+	/* The decompressed kernel is about four times the zImage. */
+	return 4 * (uint64_t)zimage_size;
+}
+
+uint64_t loader_image_footprint(size_t image_size)
+{
+	/* The Image plus its bss, which the file does not hold: Debian's is
+	 * under 3% of the Image, a quarter is a wide margin. */
+	return (uint64_t)image_size + image_size / 4;
+}
+
+int loader_plan(uint64_t ram_base, uint64_t ram_size, uint64_t kernel_offset, uint64_t kernel_mem,
+		size_t initrd_size, size_t dtb_size, struct boot_layout *out, const char **why)
 {
 	uint64_t initrd = ram_size / 2 < INITRD_OFFSET ? ram_size / 2 : INITRD_OFFSET;
 	uint64_t end;
 
-	out->kernel = ram_base + TEXT_OFFSET;
-	/* The decompressed kernel is about four times the zImage: the initrd
-	 * must start beyond that, or the decompressor overwrites it. */
-	if (TEXT_OFFSET + 4 * (uint64_t)kernel_size > initrd) {
-		*why = "RAM too small for this kernel (it decompresses over the initrd)";
+	out->kernel = ram_base + kernel_offset;
+	/* The initrd must start beyond the running kernel, or the kernel (or
+	 * its decompressor) overwrites it. */
+	if (kernel_offset + kernel_mem > initrd) {
+		*why = "RAM too small for this kernel (it would run over the initrd)";
 		return -E2BIG;
 	}
 	out->initrd = ram_base + initrd;

@@ -11,7 +11,7 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config
-	libuv1-dev libjansson-dev libcriterion-dev libfdt-dev libsystemd-dev
+	libuv1-dev libjansson-dev libcriterion-dev libfdt-dev libsystemd-dev liblzma-dev zlib1g-dev
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	qemu-user qemu-system-arm
 	cpio xz-utils gzip

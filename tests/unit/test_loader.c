@@ -39,17 +39,17 @@ Test(loader, layout)
 	struct boot_layout l;
 	const char *why = NULL;
 
-	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 512ull << 20, 5 << 20, 1 << 20, 4096, &l, &why), 0);
+	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 512ull << 20, LOADER_ZIMAGE_OFFSET, loader_zimage_footprint(5 << 20), 1 << 20, 4096, &l, &why), 0);
 	cr_assert_eq(l.kernel, VIRT_RAM_BASE + 0x8000);
 	cr_assert_eq(l.initrd, VIRT_RAM_BASE + (128ull << 20));
 	cr_assert_eq(l.initrd_end, l.initrd + (1 << 20));
 	cr_assert_eq(l.dtb, l.initrd_end, "page-aligned already");
 	/* Small RAM: the initrd goes to the middle. */
-	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 64ull << 20, 5 << 20, 1 << 20, 4096, &l, &why), 0);
+	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 64ull << 20, LOADER_ZIMAGE_OFFSET, loader_zimage_footprint(5 << 20), 1 << 20, 4096, &l, &why), 0);
 	cr_assert_eq(l.initrd, VIRT_RAM_BASE + (32ull << 20));
 	/* Too small for the decompressed kernel, or for the initrd. */
-	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 16ull << 20, 5 << 20, 1 << 20, 4096, &l, &why), -E2BIG);
-	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 64ull << 20, 1 << 20, 40 << 20, 4096, &l, &why), -E2BIG);
+	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 16ull << 20, LOADER_ZIMAGE_OFFSET, loader_zimage_footprint(5 << 20), 1 << 20, 4096, &l, &why), -E2BIG);
+	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 64ull << 20, LOADER_ZIMAGE_OFFSET, loader_zimage_footprint(1 << 20), 40 << 20, 4096, &l, &why), -E2BIG);
 }
 
 Test(loader, copies_and_sets_entry_state)
@@ -62,7 +62,7 @@ Test(loader, copies_and_sets_entry_state)
 
 	cr_assert_eq(physmem_init(&pm), 0);
 	cr_assert_eq(physmem_add_ram(&pm, VIRT_RAM_BASE, 256 << 20), 0);
-	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 256 << 20, sizeof(kernel), sizeof(initrd),
+	cr_assert_eq(loader_plan(VIRT_RAM_BASE, 256 << 20, LOADER_ZIMAGE_OFFSET, loader_zimage_footprint(sizeof(kernel)), sizeof(initrd),
 				 sizeof(dtb), &l, &why), 0);
 	cr_assert_eq(loader_copy(&pm, &l, kernel, sizeof(kernel), initrd, sizeof(initrd), dtb,
 				 sizeof(dtb)), 0);
