@@ -28,7 +28,7 @@ LDFLAGS += -pthread $(LDFLAGS_SAN)
 LDLIBS   = -lfdt
 
 # Library sources, in dependency order (see shared/DESIGN.md §6).
-LIB_DIRS = util shadow translate vcpu machine
+LIB_DIRS = util shadow translate vcpu machine proto
 LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhspt.a
