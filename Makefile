@@ -25,7 +25,7 @@ LDFLAGS_SAN =
 endif
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
-LDLIBS   = -lfdt
+LDLIBS   = -lfdt -ljansson
 
 # Library sources, in dependency order (see shared/DESIGN.md §6).
 LIB_DIRS = util shadow translate vcpu machine proto
