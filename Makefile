@@ -25,10 +25,10 @@ LDFLAGS_SAN =
 endif
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
-LDLIBS   = -lfdt -llzma -lz
+LDLIBS   = -lfdt -ljansson -llzma -lz
 
 # Library sources, in dependency order (see shared/DESIGN.md §6).
-LIB_DIRS = util shadow translate vcpu machine
+LIB_DIRS = util shadow translate vcpu machine proto
 LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhspt.a
