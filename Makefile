@@ -48,7 +48,7 @@ BINS = $(HSPTD)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test guest
+.PHONY: all test unit check bench install clean deps guest-test guest board-test
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -117,11 +117,25 @@ guest-test: $(GUEST_RUN) $(GUEST_BINS)
 	done; done; \
 	echo "guest: $$pass passed, $$fail failed"; test $$fail -eq 0
 
+# The board test: a bare-metal SMP program run by hsptd run (tests/board).
+BOARD_SMP = $(BUILD)/tests/board/smp.bin
+$(BOARD_SMP): tests/board/start.S tests/board/smp.c tests/board/board.ld | $(DEPS_OK)
+	@mkdir -p $(@D)
+	arm-linux-gnueabihf-gcc -march=armv7-a -mfpu=vfpv4 -mfloat-abi=hard -marm \
+		-mgeneral-regs-only -ffreestanding -nostdlib -nostartfiles -O2 -Wall -Wextra -Werror \
+		-T tests/board/board.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-Wl,-z,noexecstack -o $(@:.bin=.elf) tests/board/start.S tests/board/smp.c
+	arm-linux-gnueabihf-objcopy -O binary $(@:.bin=.elf) $@
+
+board-test: $(HSPTD) $(BOARD_SMP)
+	@tests/board/run.sh $(HSPTD) $(BOARD_SMP)
+
 # The benchmark's quick mode is part of the suite: it verifies its own
 # checksums and fails on any fault, so it cannot rot between bench runs.
 test: all
 	$(UNIT_BIN) $(UNIT_ARGS)
 	$(MAKE) --no-print-directory guest-test
+	$(MAKE) --no-print-directory board-test
 	$(MAKE) --no-print-directory difftest
 	$(BUILD)/bench/shadow --quick > $(BUILD)/bench/shadow-quick.txt
 	@tail -n 1 $(BUILD)/bench/shadow-quick.txt

@@ -40,8 +40,8 @@ static int fail(char *why, size_t len, int err, const char *fmt, ...)
 }
 
 /* Read a whole regular file of at most max bytes into a new buffer. */
-static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *why,
-		     size_t why_len)
+static int read_file(const char *role, const char *path, size_t max, uint8_t **out, size_t *len,
+		     char *why, size_t why_len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -50,30 +50,30 @@ static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, c
 	int err;
 
 	if (fd < 0)
-		return fail(why, why_len, -errno, "%s: %s", path, strerror(errno));
+		return fail(why, why_len, -errno, "%s %s: %s", role, path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		err = fail(why, why_len, -errno, "%s: %s", path, strerror(errno));
+		err = fail(why, why_len, -errno, "%s %s: %s", role, path, strerror(errno));
 		goto err_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = fail(why, why_len, -EINVAL, "%s: not a regular file", path);
+		err = fail(why, why_len, -EINVAL, "%s %s: not a regular file", role, path);
 		goto err_close;
 	}
 	if ((uint64_t)st.st_size > max || st.st_size == 0) {
 		err = fail(why, why_len, st.st_size ? -EFBIG : -ENOEXEC,
-			   "%s: %s (%lld bytes, at most %zu)", path,
+			   "%s %s: %s (%lld bytes, at most %zu)", role, path,
 			   st.st_size ? "too large" : "empty", (long long)st.st_size, max);
 		goto err_close;
 	}
 	if (!(buf = malloc((size_t)st.st_size))) {
-		err = fail(why, why_len, -ENOMEM, "%s: out of memory", path);
+		err = fail(why, why_len, -ENOMEM, "%s %s: out of memory", role, path);
 		goto err_close;
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
 		if (n <= 0) {
-			err = fail(why, why_len, n < 0 ? -errno : -EIO, "%s: %s", path,
+			err = fail(why, why_len, n < 0 ? -errno : -EIO, "%s %s: %s", role, path,
 				   n < 0 ? strerror(errno) : "file shrank while reading");
 			free(buf);
 			goto err_close;
@@ -331,10 +331,10 @@ static int load_linux(struct board *b, char *why, size_t len)
 	const char *msg;
 	int err, size;
 
-	if ((err = read_file(b->cfg.kernel, 64u << 20, &kernel, &kernel_len, why, len)))
+	if ((err = read_file("kernel", b->cfg.kernel, 64u << 20, &kernel, &kernel_len, why, len)))
 		return err;
 	if ((err = loader_check_zimage(kernel, kernel_len, &msg))) {
-		err = fail(why, len, err, "%s: %s", b->cfg.kernel, msg);
+		err = fail(why, len, err, "kernel %s: %s", b->cfg.kernel, msg);
 		goto out;
 	}
 	footprint = loader_zimage_footprint(kernel_len);
@@ -366,7 +366,7 @@ static int load_linux(struct board *b, char *why, size_t len)
 		}
 	}
 	if (b->cfg.initrd &&
-	    (err = read_file(b->cfg.initrd, b->cfg.ram_size / 2, &initrd, &initrd_len, why, len)))
+	    (err = read_file("initrd", b->cfg.initrd, b->cfg.ram_size / 2, &initrd, &initrd_len, why, len)))
 		goto out;
 	if ((err = loader_plan(VIRT_RAM_BASE, b->cfg.ram_size, offset, footprint, initrd_len,
 			       BOARD_DTB_MAX, &b->layout, &msg))) {
