@@ -48,7 +48,7 @@ BINS = $(HSPTD)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test guest board-test
+.PHONY: all test unit check bench install clean deps guest-test guest board-test run
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -93,6 +93,12 @@ include tests/diff/difftest.mk
 # fetched from Debian's archive into $(BUILD)/guest.
 guest: $(DEPS_OK)
 	scripts/fetch-guest.sh $(BUILD)/guest
+
+# The README's first command: build, fetch the guest, boot it with its
+# console here (C-a x quits). RUN_ARGS adds hsptd run options.
+RUN_ARGS ?= --vcpus 2
+run: $(HSPTD) guest
+	$(HSPTD) run --kernel $(BUILD)/guest/vmlinuz --initrd $(BUILD)/guest/initrd.gz $(RUN_ARGS)
 
 # Bare-metal guest programs (tests/guest/): built with the ARM cross
 # compiler, each run on the test machine under every SPT organization.
