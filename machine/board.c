@@ -225,8 +225,19 @@ static int cpu_thread_init(void *opaque, struct vcpu_thread *t)
 	return 0;
 }
 
+/* SEV reaches every other vCPU's event register. */
+static void cpu_sev(void *opaque, struct vcpu_thread *t)
+{
+	struct board *b = opaque;
+
+	for (unsigned i = 0; i < b->ncpus; i++)
+		if (&b->cpus[i] != t)
+			vcpu_thread_event(&b->cpus[i]);
+}
+
 static const struct vcpu_thread_ops board_cpu_ops = {
 	.firmware = cpu_firmware,
+	.sev = cpu_sev,
 	.ended = cpu_ended,
 	.thread_init = cpu_thread_init,
 };

@@ -116,6 +116,10 @@ struct shadow_cpu {
 	uint32_t flush_req;	/* atomic */
 	uint32_t flush_ack;	/* atomic */
 	bool in_guest;		/* atomic: between shadow_cpu_enter/leave */
+	/* Broadcasts this vCPU issued and has not waited for yet: the
+	 * flush_req value each other vCPU must acknowledge. */
+	bool sync_pending;
+	uint32_t sync_want[SHADOW_MAX_CPUS];
 
 	/* Soft mode: VA range covered by entries filled from blocks larger
 	 * than a page (TLBIMVA inside it flushes everything). */
@@ -176,12 +180,17 @@ int shadow_cpu_set_dacr(struct shadow_cpu *cpu, uint32_t v) __attribute__((warn_
 void shadow_cpu_set_pl(struct shadow_cpu *cpu, unsigned pl);
 
 /* TLB maintenance, one entry point per ARMv7 operation. `is` selects the
- * inner-shareable form: complete on every vCPU when the call returns.
+ * inner-shareable form: complete on every vCPU after the issuer's next
+ * shadow_cpu_sync() (its DSB).
  * mva_asid is the value written to the CP15 register (MVA[31:12] | ASID). */
 int shadow_tlbi_all(struct shadow_cpu *cpu, bool is) __attribute__((warn_unused_result));
 int shadow_tlbi_mva(struct shadow_cpu *cpu, uint32_t mva_asid, bool is) __attribute__((warn_unused_result));
 int shadow_tlbi_asid(struct shadow_cpu *cpu, uint32_t asid, bool is) __attribute__((warn_unused_result));
 int shadow_tlbi_mvaa(struct shadow_cpu *cpu, uint32_t mva, bool is) __attribute__((warn_unused_result));
+
+/* A DSB: wait until every running vCPU has acknowledged the IS TLB
+ * operations this vCPU issued since its last DSB. Cheap when none. */
+void shadow_cpu_sync(struct shadow_cpu *cpu);
 
 /* The vCPU is about to run guest code / has stopped (WFI, pause). IS
  * operations wait only for vCPUs in guest. */

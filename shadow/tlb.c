@@ -50,31 +50,52 @@ void shadow_cpu_leave(struct shadow_cpu *cpu)
 	__atomic_store_n(&cpu->in_guest, false, __ATOMIC_SEQ_CST);
 }
 
-/* Ask every other vCPU to drop its translation caches; return when each
- * one running guest code has done so. */
+/* Ask every other vCPU to drop its translation caches. The issuer waits
+ * for them in shadow_cpu_sync(), at its next DSB: the architecture only
+ * promises completion there, and Linux flushes a range with one TLBI per
+ * page followed by a single DSB, so one wait covers the whole range. With
+ * more vCPUs than host CPUs a wait can last a host time slice, which per
+ * page made booting 4 vCPUs on 2 host CPUs take minutes. */
 static void broadcast(struct shadow_cpu *cpu)
 {
 	struct shadow_vm *vm = cpu->vm;
-	uint32_t want[SHADOW_MAX_CPUS];
 
 	for (unsigned i = 0; i < vm->cfg.ncpus; i++) {
 		struct shadow_cpu *t = vm->cpus[i];
 
 		if (t == cpu)
 			continue;
-		want[i] = __atomic_add_fetch(&t->flush_req, 1, __ATOMIC_SEQ_CST);
-		if (vm->kick)
-			vm->kick(vm->kick_opaque, i);
+		/* Requests are counted: acknowledging the latest covers the
+		 * earlier ones still outstanding. */
+		cpu->sync_want[i] = __atomic_add_fetch(&t->flush_req, 1, __ATOMIC_SEQ_CST);
 	}
+	cpu->sync_pending = true;
+}
+
+void shadow_cpu_sync(struct shadow_cpu *cpu)
+{
+	struct shadow_vm *vm = cpu->vm;
+
+	if (!cpu->sync_pending)
+		return;
+	cpu->sync_pending = false;
 	for (unsigned i = 0; i < vm->cfg.ncpus; i++) {
 		struct shadow_cpu *t = vm->cpus[i];
+		bool kicked = false;
 
 		if (t == cpu)
 			continue;
 		while (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) &&
-		       (int32_t)(__atomic_load_n(&t->flush_ack, __ATOMIC_ACQUIRE) - want[i]) < 0) {
+		       (int32_t)(__atomic_load_n(&t->flush_ack, __ATOMIC_ACQUIRE) -
+				 cpu->sync_want[i]) < 0) {
+			/* A running vCPU polls every few microseconds anyway;
+			 * the kick makes one that is busy elsewhere look. */
+			if (!kicked && vm->kick) {
+				vm->kick(vm->kick_opaque, i);
+				kicked = true;
+			}
 			/* Serve requests aimed at us meanwhile, or two vCPUs
-			 * broadcasting at once would wait for each other. */
+			 * synchronizing at once would wait for each other. */
 			shadow_cpu_poll(cpu);
 			sched_yield();
 		}

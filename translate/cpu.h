@@ -73,7 +73,7 @@ enum arm_exit {
 	ARM_EXIT_MMIO,		/* mmu->fault: device access to emulate */
 	ARM_EXIT_WFI,
 	ARM_EXIT_WFE,
-	ARM_EXIT_YIELD,		/* YIELD/SEV: a hint the run loop may use */
+	ARM_EXIT_SEV,		/* SEV: signal an event to the other vCPUs */
 	ARM_EXIT_SYSREG,	/* a system register write that needs the run
 				 * loop (MMU, ASID, caches): state already done */
 	ARM_EXIT_LIMIT,		/* instruction budget used up */
@@ -196,6 +196,9 @@ struct arm_cpu {
 	/* Interrupt inputs (ARM_LINE_IRQ, ARM_LINE_FIQ), driven by the board
 	 * from any thread; the board kicks after raising one. */
 	uint8_t lines;		/* atomic */
+	/* The event register (B1.8.13): set by another vCPU's SEV, consumed
+	 * by WFE. */
+	bool event;		/* atomic */
 	/* arm_run() stops when insns reaches run_end: its budget, or sooner
 	 * when an instruction unmasks an asserted interrupt line. */
 	uint64_t run_end;

@@ -1115,16 +1115,29 @@ static enum arm_exit execute_op(struct arm_cpu *cpu, const struct arm_insn *in, 
 	case ARM_OP_NOP:
 		return ARM_EXIT_NONE;
 	case ARM_OP_YIELD:
+		/* A hint: Linux's spin loops on ARMv7 do not use it, and a
+		 * host yield per iteration would cost more than it saves. */
+		return ARM_EXIT_NONE;
 	case ARM_OP_SEV:
-		return ARM_EXIT_YIELD;
+		/* The event goes to every PE, this one included; the run
+		 * loop signals the others. */
+		__atomic_store_n(&cpu->event, true, __ATOMIC_RELEASE);
+		return ARM_EXIT_SEV;
 	case ARM_OP_WFE:
+		/* With the event register set, WFE clears it and completes;
+		 * otherwise the vCPU waits for an event or an interrupt. */
+		if (__atomic_exchange_n(&cpu->event, false, __ATOMIC_ACQUIRE))
+			return ARM_EXIT_NONE;
 		return ARM_EXIT_WFE;
 	case ARM_OP_WFI:
 		return ARM_EXIT_WFI;
 	case ARM_OP_BARRIER:
 		/* DMB/DSB/ISB: order this vCPU's guest accesses against other
-		 * vCPUs' (the host's accesses are the guest's). */
+		 * vCPUs' (the host's accesses are the guest's). A DSB also
+		 * completes the broadcast TLB maintenance issued before it. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (in->aux == ARM_BARRIER_DSB)
+			shadow_cpu_sync(cpu->mmu);
 		return ARM_EXIT_NONE;
 	case ARM_OP_IT:
 		cpu->it = (uint8_t)in->imm;

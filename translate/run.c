@@ -229,7 +229,7 @@ enum arm_exit arm_run(struct arm_cpu *cpu, uint64_t max_insns)
 			continue;
 		case ARM_EXIT_WFI:
 		case ARM_EXIT_WFE:
-		case ARM_EXIT_YIELD:
+		case ARM_EXIT_SEV:
 		case ARM_EXIT_SYSREG:
 			cpu->r[15] = cpu->next_pc;
 			cpu->insns++;

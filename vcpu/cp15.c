@@ -132,6 +132,8 @@ static int c7_write(struct vcpu *v, unsigned crm, unsigned opc2, uint32_t val)
 		if (!(v->cp15.sctlr & (1u << 5)))
 			return -1;	/* SCTLR.CP15BEN = 0: UNDEFINED at any PL */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if ((crm << 4 | opc2) == 0xa4)
+			shadow_cpu_sync(cpu->mmu);	/* completes IS TLB operations */
 		return 0;
 	}
 	if (!pl1(cpu))

@@ -47,13 +47,13 @@ enum arm_exit vcpu_run(struct vcpu *v, uint64_t budget)
 		switch (exit) {
 		case ARM_EXIT_NONE:
 		case ARM_EXIT_LIMIT:
-		case ARM_EXIT_YIELD:
 			break;
 		case ARM_EXIT_SYSREG:
 			if (v->fatal)
 				return exit;
 			break;
 		case ARM_EXIT_KICK:
+		case ARM_EXIT_SEV:
 		case ARM_EXIT_HVC:
 		case ARM_EXIT_SMC:
 			return exit;

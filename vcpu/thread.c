@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -13,6 +12,10 @@
 #include "translate/run.h"
 #include "util/log.h"
 #include "vcpu/loop.h"
+
+/* WFE without an event wakes after this long anyway: architecturally it
+ * may, and a missed SEV then costs a millisecond, not a hang. */
+#define WFE_MAX_SLEEP_NS 1000000u
 
 /* Instructions per vcpu_run() call: between calls the thread re-evaluates
  * the generic timer, so this bounds timer latency (about 0.3 ms at the
@@ -53,15 +56,15 @@ void vcpu_thread_destroy(struct vcpu_thread *t)
 	close(t->efd);
 }
 
-void vcpu_thread_kick(struct vcpu_thread *t)
+/* Wake the thread if it sleeps. */
+static void wake(struct vcpu_thread *t)
 {
 	static const uint64_t one = 1;
 
-	arm_cpu_kick(&t->vcpu.cpu);
-	/* Orders the caller's state change (line, request, power) before
-	 * the load of `sleeping`; pairs with the fence in sleep_until(). One
-	 * of the two threads sees the other's store, so a wake-up is never
-	 * lost, and a running vCPU costs no system call. */
+	/* Orders the caller's state change (line, request, power, event)
+	 * before the load of `sleeping`; pairs with the fence in
+	 * sleep_until(). One of the two threads sees the other's store, so a
+	 * wake-up is never lost, and a running vCPU costs no system call. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&t->sleeping, __ATOMIC_RELAXED)) {
 		/* EAGAIN means the counter is full: a wake-up is pending
@@ -69,6 +72,19 @@ void vcpu_thread_kick(struct vcpu_thread *t)
 		if (write(t->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			log_error("vcpu%u: eventfd write: %s", t->vcpu.index, strerror(errno));
 	}
+}
+
+void vcpu_thread_kick(struct vcpu_thread *t)
+{
+	arm_cpu_kick(&t->vcpu.cpu);
+	wake(t);
+}
+
+void vcpu_thread_event(struct vcpu_thread *t)
+{
+	/* No kick: a running vCPU finds the event at its next WFE. */
+	__atomic_store_n(&t->vcpu.cpu.event, true, __ATOMIC_RELEASE);
+	wake(t);
 }
 
 void vcpu_thread_request(struct vcpu_thread *t, uint32_t bits)
@@ -180,6 +196,11 @@ static bool line_asserted(struct vcpu_thread *t)
 	return arm_cpu_lines(&t->vcpu.cpu) != 0;
 }
 
+static bool event_or_line(struct vcpu_thread *t)
+{
+	return __atomic_load_n(&t->vcpu.cpu.event, __ATOMIC_ACQUIRE) || line_asserted(t);
+}
+
 static bool pause_cleared(struct vcpu_thread *t)
 {
 	return !(requests(t) & VCPU_REQ_PAUSE);
@@ -203,6 +224,24 @@ static void wfi(struct vcpu_thread *t)
 	shadow_cpu_enter(mmu);
 	/* Remote invalidations done while we were out: the run loop's fetch
 	 * translation may be stale. */
+	arm_run_flush(&t->vcpu.cpu);
+	gtimer_update(&t->vcpu.timer);
+}
+
+/* WFE with the event register clear: wait for an SEV, an interrupt or
+ * the timer, at most WFE_MAX_SLEEP_NS. */
+static void wfe(struct vcpu_thread *t)
+{
+	struct shadow_cpu *mmu = t->vcpu.cpu.mmu;
+	uint64_t deadline = gtimer_now_ns() + WFE_MAX_SLEEP_NS;
+	uint64_t timer = gtimer_next_deadline_ns(&t->vcpu.timer);
+
+	shadow_cpu_leave(mmu);
+	sleep_until(t, event_or_line, VCPU_REQ_STOP | VCPU_REQ_PAUSE,
+		    timer < deadline ? timer : deadline);
+	/* The wake-up event is consumed, as WFE completing would. */
+	__atomic_store_n(&t->vcpu.cpu.event, false, __ATOMIC_RELAXED);
+	shadow_cpu_enter(mmu);
 	arm_run_flush(&t->vcpu.cpu);
 	gtimer_update(&t->vcpu.timer);
 }
@@ -262,7 +301,11 @@ static int run_guest(struct vcpu_thread *t)
 			wfi(t);
 			break;
 		case ARM_EXIT_WFE:
-			sched_yield();
+			wfe(t);
+			break;
+		case ARM_EXIT_SEV:
+			if (t->ops->sev)
+				t->ops->sev(t->opaque, t);
 			break;
 		case ARM_EXIT_HVC:
 		case ARM_EXIT_SMC:

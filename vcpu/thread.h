@@ -15,9 +15,12 @@
  *
  * WFI sleeps in ppoll() on the eventfd with the generic timer's next
  * deadline as timeout, outside the guest for the shadow engine (so IS TLB
- * operations do not wait for it). WFE yields the host CPU and carries on:
- * Linux uses it in spin-lock loops, where the holder may be a vCPU that
- * needs this host CPU. */
+ * operations do not wait for it). WFE sleeps the same way until the event
+ * register is set (another vCPU's SEV: vcpu_thread_event) or a line is
+ * asserted, at most WFE_MAX_SLEEP_NS: Linux waits in WFE for spin locks
+ * (unlock sends SEV) and parks stopped CPUs in a WFE loop, and with more
+ * vCPUs than host CPUs a spinning vCPU must give its host CPU to the lock
+ * holder. */
 #ifndef HSPT_VCPU_THREAD_H
 #define HSPT_VCPU_THREAD_H
 
@@ -47,6 +50,9 @@ struct vcpu_thread_ops {
 	 * -ENOSYS to make it UNDEFINED, VCPU_FW_OFF, VCPU_FW_STOP, or
 	 * another -errno to stop the VM with an error. */
 	int (*firmware)(void *opaque, struct vcpu_thread *t, enum arm_exit exit);
+	/* The guest executed SEV: signal the event to the other vCPUs
+	 * (vcpu_thread_event); may be NULL on a uniprocessor. */
+	void (*sev)(void *opaque, struct vcpu_thread *t);
 	/* The vCPU thread is about to end: `err` is 0 after a stop request
 	 * or VCPU_FW_STOP, else the -errno that killed it (shadow engine,
 	 * firmware, thread set-up). */
@@ -109,6 +115,10 @@ void vcpu_thread_wait_paused(struct vcpu_thread *t);
  * -EALREADY if it is on, -EINPROGRESS if a power-on is pending. */
 int vcpu_thread_power_on(struct vcpu_thread *t, const struct vcpu_entry *e);
 enum vcpu_power vcpu_thread_power(struct vcpu_thread *t);
+
+/* Set the vCPU's event register (an SEV elsewhere) and wake it if it
+ * sleeps in WFE. Any thread. */
+void vcpu_thread_event(struct vcpu_thread *t);
 
 /* Drive the vCPU's IRQ or FIQ input (ARM_LINE_IRQ/FIQ). Any thread. */
 void vcpu_thread_set_line(struct vcpu_thread *t, uint8_t line, bool level);

@@ -284,7 +284,7 @@ static int run(struct runner *r)
 			break;
 		case ARM_EXIT_NONE:
 		case ARM_EXIT_LIMIT:
-		case ARM_EXIT_YIELD:
+		case ARM_EXIT_SEV:
 		case ARM_EXIT_WFE:
 		case ARM_EXIT_WFI:
 			break;

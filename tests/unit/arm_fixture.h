@@ -102,7 +102,7 @@ static inline enum arm_exit afx_exec(struct afx *f, const struct arm_insn *in)
 	case ARM_EXIT_NONE:
 	case ARM_EXIT_WFI:
 	case ARM_EXIT_WFE:
-	case ARM_EXIT_YIELD:
+	case ARM_EXIT_SEV:
 	case ARM_EXIT_SYSREG:
 		cpu->r[15] = cpu->next_pc;
 		break;

@@ -1094,8 +1094,12 @@ Test(a32, exceptions_hints_and_undefined)
 	cr_assert_eq(A32(0xe320f003), ARM_EXIT_WFI);
 	cr_assert_eq(R(15), AFX_CODE + 4, "WFI completes");
 	cr_assert_eq(A32(0xe320f002), ARM_EXIT_WFE);
-	cr_assert_eq(A32(0xe320f001), ARM_EXIT_YIELD);
-	cr_assert_eq(A32(0xe320f004), ARM_EXIT_YIELD);
+	cr_assert_eq(A32(0xe320f001), ARM_EXIT_NONE, "YIELD is a plain hint");
+	cr_assert_eq(A32(0xe320f004), ARM_EXIT_SEV);
+	cr_assert(f.cpu.event, "SEV signals this PE too");
+	cr_assert_eq(A32(0xe320f002), ARM_EXIT_NONE, "event set: WFE consumes it");
+	cr_assert(!f.cpu.event);
+	cr_assert_eq(A32(0xe320f002), ARM_EXIT_WFE, "no event: wait");
 	cr_assert_eq(A32(0xe320f000), ARM_EXIT_NONE);
 	cr_assert_eq(A32(0xf57ff05b), ARM_EXIT_NONE);	/* dmb ish */
 	cr_assert_eq(A32(0xf57ff04f), ARM_EXIT_NONE);	/* dsb sy */

@@ -197,6 +197,7 @@ static void *s_writer(void *arg)
 			s_error(st, "writer: TLBI...IS for generation %u failed: %d", gen, err);
 			break;
 		}
+		shadow_cpu_sync(cpu);	/* the DSB after the TLBI */
 		/* The TLBI is complete everywhere: generation gen is visible. */
 		__atomic_store_n(&st->epoch, gen, __ATOMIC_RELEASE);
 		/* The writer's own view must show exactly the new generation. */
@@ -409,6 +410,7 @@ static void *f_writer(void *arg)
 		ptb_section(&ff->f.ptb, ff->f.ptb.l1, va, F_NEW, a);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		err = g & 1 ? shadow_tlbi_mva(cpu, va | 1, true) : shadow_tlbi_mvaa(cpu, va, true);
+		shadow_cpu_sync(cpu);	/* the DSB after the TLBI */
 		__atomic_store_n(&ff->epoch, g, __ATOMIC_RELEASE);
 	}
 	if (err)
@@ -595,6 +597,7 @@ static void *c_worker(void *arg)
 		if (hfx_below(&w->seed, 8) == 0 &&
 		    (err = shadow_tlbi_asid(cpu, 1 + hfx_below(&w->seed, C_ASIDS - 1), true)))
 			snprintf(msg, sizeof(msg), "vCPU %u: TLBIASID failed: %d", w->index, err);
+		shadow_cpu_sync(cpu);
 	}
 	if (cpu->in_guest)
 		shadow_cpu_leave(cpu);
