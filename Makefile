@@ -41,10 +41,13 @@ UNIT_BIN  = $(BUILD)/tests/unit-tests
 
 BENCH_BINS = $(BUILD)/bench/shadow
 
-# hsptd: the daemon and `hsptd run`.
+# hsptd: the daemon, its workers and `hsptd run`; hsptctl, its client.
 HSPTD      = $(BUILD)/hsptd
 HSPTD_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/*.c))
-BINS = $(HSPTD)
+HSPTCTL    = $(BUILD)/hsptctl
+HSPTCTL_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ctl/*.c))
+DAEMON_LDLIBS = -luv -lsystemd
+BINS = $(HSPTD) $(HSPTCTL)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
@@ -71,7 +74,10 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion $(LDLIBS)
 
 $(HSPTD): $(HSPTD_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(HSPTD_OBJS) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(HSPTD_OBJS) $(LIB) $(LDLIBS) $(DAEMON_LDLIBS)
+
+$(HSPTCTL): $(HSPTCTL_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(HSPTCTL_OBJS) $(LIB) $(LDLIBS)
 
 GUEST_RUN = $(BUILD)/tests/guest-run
 $(GUEST_RUN): $(BUILD)/tests/guest/runner.o $(LIB)
