@@ -51,7 +51,7 @@ BINS = $(HSPTD) $(HSPTCTL)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test guest
+.PHONY: all test unit check bench install clean deps guest-test guest daemon-test
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -94,6 +94,13 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 include tests/diff/difftest.mk
+
+# hsptd against a live daemon: the hostile-input suite (fake kernels, a few
+# seconds) and the end-to-end test (two Linux guests at once, about a
+# minute on 2 cores). Both clean up every process they start.
+daemon-test: $(HSPTD) $(HSPTCTL)
+	python3 tests/daemon/hostile.py $(BUILD)
+	tests/daemon/e2e.sh $(BUILD)
 
 # The reference Linux guest (Debian's armhf kernel + a busybox initramfs),
 # fetched from Debian's archive into $(BUILD)/guest.
