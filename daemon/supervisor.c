@@ -66,6 +66,8 @@ struct worker_proc {
 	int term_signal;
 	uint64_t eof_ns;		/* when the socket reached end of file */
 	bool start_failed;		/* worker.start was refused */
+	struct rpc_call *start_call;	/* ... answered with start_error at the end */
+	struct rpc_error start_error;
 	bool stop_requested;		/* vm.stop or the daemon's shutdown */
 	bool stop_sent;			/* worker.stop is on its way */
 	bool killed;			/* we sent SIGKILL */
@@ -177,6 +179,9 @@ static void finish(struct worker_proc *w)
 		client_notify(s->client, "console.closed",
 			      json_pack("{s:s, s:s}", "name", vm->def.name, "state",
 					vm_state_name(vm->state)));
+	if (w->start_call)
+		rpc_call_fail(w->start_call, &w->start_error);
+	rpc_error_clear(&w->start_error);
 	while (w->waiters) {
 		struct waiter *wt = w->waiters;
 
@@ -407,17 +412,25 @@ static void start_done(struct vm *vm, struct rpc_call *call, json_t *result, str
 			rpc_call_finish(call, vm_info_json(vm));
 		return;
 	}
-	if (w)
-		w->start_failed = true;
 	json_decref(vm->last_exit);
 	vm->last_exit = json_pack("{s:s, s:s, s:I, s:I}", "reason", "start-failed",
 				  "error", err->message, "code", (json_int_t)err->code,
 				  "time", (json_int_t)time(NULL));
 	log_warn("VM '%s': cannot start: %s", vm->def.name, err->message);
-	if (call)
-		rpc_call_fail(call, err);
-	else
-		rpc_error_clear(err);
+	if (!w) {
+		if (call)
+			rpc_call_fail(call, err);
+		else
+			rpc_error_clear(err);
+		return;
+	}
+	/* Answer once the worker is gone (finish()), so that the caller
+	 * finds the VM stopped and free to start or destroy again. */
+	w->start_failed = true;
+	w->start_call = call;
+	w->start_error = *err;
+	err->data = NULL;
+	rpc_error_clear(err);
 }
 
 static int spawn(struct worker_proc *w, struct server *srv, char *why, size_t len)
