@@ -159,10 +159,34 @@ bench: $(BENCH_BINS) $(GUEST_RUN) $(CPU_BENCH)
 	done; done
 	$(BUILD)/bench/shadow
 
+# SYSTEMD_UNITDIR and friends: where a distribution puts them (/usr/lib/...
+# for PREFIX=/usr); units name $(PREFIX)/bin/hsptd.
+SYSTEMD_UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSTEMD_USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+SYSCTLDIR           ?= $(PREFIX)/lib/sysctl.d
+TMPFILESDIR         ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR         ?= $(PREFIX)/lib/sysusers.d
+MANDIR              ?= $(PREFIX)/share/man
+BASHCOMPDIR         ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/hspt
 	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/hspt/
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSTEMD_USERUNITDIR) \
+		$(DESTDIR)$(SYSCTLDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/hsptd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.service
+	install -m 0644 systemd/hsptd.socket $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.socket
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/user/hsptd.service > $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.service
+	install -m 0644 systemd/user/hsptd.socket $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.socket
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.service $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.service
+	install -m 0644 systemd/hsptd.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/60-hsptd.conf
+	install -m 0644 systemd/hsptd.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/hsptd.conf
+	install -m 0644 systemd/hsptd.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/hsptd.conf
+	install -m 0644 docs/man/hsptctl.1 $(DESTDIR)$(MANDIR)/man1/hsptctl.1
+	install -m 0644 docs/man/hsptd.8 $(DESTDIR)$(MANDIR)/man8/hsptd.8
+	install -m 0644 ctl/hsptctl.bash $(DESTDIR)$(BASHCOMPDIR)/hsptctl
 
 clean:
 	rm -rf build build-san

@@ -262,6 +262,19 @@ static int check_stale(const char *path)
 	return 0;
 }
 
+/* Report the path the passed socket really has (daemon.info), whatever
+ * the defaults would have been. */
+static void activated_path(struct server *srv, int fd)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+
+	memset(&sa, 0, sizeof(sa));
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0 && sa.sun_path[0])
+		snprintf(srv->socket_path, sizeof(srv->socket_path), "%.*s",
+			 (int)sizeof(sa.sun_path), sa.sun_path);
+}
+
 static int listen_socket(struct server *srv)
 {
 	int n = sd_listen_fds(1), rc;
@@ -281,7 +294,8 @@ static int listen_socket(struct server *srv)
 		if ((rc = uv_pipe_open(&srv->listener, SD_LISTEN_FDS_START)) < 0)
 			return rc;
 		srv->activated = true;
-		log_info("serving the socket systemd passed");
+		activated_path(srv, SD_LISTEN_FDS_START);
+		log_info("serving %s, passed by systemd", srv->socket_path);
 	} else {
 		if ((rc = check_stale(srv->socket_path)) == -EADDRINUSE) {
 			log_error("%s: another hsptd is serving it", srv->socket_path);
