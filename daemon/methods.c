@@ -504,6 +504,8 @@ static int m_console(void *ctx, json_t *params, struct rpc_call *call, json_t **
 		return -EINVAL;
 	if (input || text)
 		return console_input(vm, input, text, call, err);
+	if (c->closing)
+		return -EPIPE;	/* nobody to stream to */
 	want_scrollback = sb ? json_is_true(sb) : true;
 	if (follow && !json_is_true(follow)) {
 		vm_console_unsubscribe(c->srv, c, vm);

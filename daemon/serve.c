@@ -52,11 +52,7 @@ static void client_close(struct client *c);
 
 static void on_client_closed(uv_handle_t *h)
 {
-	struct client *c = h->data;
-
-	if (c->session)
-		rpc_session_close(c->session);
-	free(c);
+	free(h->data);
 }
 
 static void client_close(struct client *c)
@@ -73,8 +69,14 @@ static void client_close(struct client *c)
 		srv->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	if (c->session)
+	if (c->session) {
+		/* At once, even from inside the session (rpc.h allows it): no
+		 * handler may run for this client again, or one could
+		 * subscribe it to a console after the unsubscription above. */
 		srv->nclients--;
+		rpc_session_close(c->session);
+		c->session = NULL;
+	}
 	uv_close((uv_handle_t *)&c->pipe, on_client_closed);
 	server_check_shutdown(srv);
 }
@@ -159,7 +161,7 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct client *c = s->data;
 
-	if (n > 0) {
+	if (n > 0 && c->session) {
 		rpc_session_feed(c->session, buf->base, (size_t)n);
 	} else if (n < 0) {
 		log_debug("client %u: %s", c->id, n == UV_EOF ? "hung up" : uv_strerror((int)n));

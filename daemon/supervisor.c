@@ -175,10 +175,13 @@ static void finish(struct worker_proc *w)
 		 vm_state_name(vm->state));
 	if (event)
 		server_event(vm->srv, vm, event, json_deep_copy(vm->last_exit));
-	for (struct console_sub *s = vm->consoles; s; s = s->next)
+	/* A slow reader dropped on the way frees its own entry: step first. */
+	for (struct console_sub *s = vm->consoles, *next; s; s = next) {
+		next = s->next;
 		client_notify(s->client, "console.closed",
 			      json_pack("{s:s, s:s}", "name", vm->def.name, "state",
 					vm_state_name(vm->state)));
+	}
 	if (w->start_call)
 		rpc_call_fail(w->start_call, &w->start_error);
 	rpc_error_clear(&w->start_error);
@@ -301,9 +304,12 @@ static int n_console(void *ctx, json_t *params, struct rpc_call *call, json_t **
 		return 0;
 	}
 	ring_push(&vm->scrollback, bytes, (size_t)n);
-	for (struct console_sub *s = vm->consoles; s; s = s->next)
+	/* A slow reader dropped on the way frees its own entry: step first. */
+	for (struct console_sub *s = vm->consoles, *next; s; s = next) {
+		next = s->next;
 		client_notify(s->client, "console.output",
 			      json_pack("{s:s, s:O}", "name", vm->def.name, "data", data));
+	}
 	return 0;
 }
 
