@@ -41,14 +41,17 @@ UNIT_BIN  = $(BUILD)/tests/unit-tests
 
 BENCH_BINS = $(BUILD)/bench/shadow
 
-# hsptd: the daemon and `hsptd run`.
+# hsptd: the daemon, its workers and `hsptd run`; hsptctl, its client.
 HSPTD      = $(BUILD)/hsptd
 HSPTD_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/*.c))
-BINS = $(HSPTD)
+HSPTCTL    = $(BUILD)/hsptctl
+HSPTCTL_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ctl/*.c))
+DAEMON_LDLIBS = -luv -lsystemd
+BINS = $(HSPTD) $(HSPTCTL)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test guest board-test run
+.PHONY: all test unit check bench install clean deps guest-test guest board-test run daemon-test
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -71,7 +74,10 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) -lcriterion $(LDLIBS)
 
 $(HSPTD): $(HSPTD_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(HSPTD_OBJS) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(HSPTD_OBJS) $(LIB) $(LDLIBS) $(DAEMON_LDLIBS)
+
+$(HSPTCTL): $(HSPTCTL_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(HSPTCTL_OBJS) $(LIB) $(LDLIBS)
 
 GUEST_RUN = $(BUILD)/tests/guest-run
 $(GUEST_RUN): $(BUILD)/tests/guest/runner.o $(LIB)
@@ -88,6 +94,13 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 include tests/diff/difftest.mk
+
+# hsptd against a live daemon: the hostile-input suite (fake kernels, a few
+# seconds) and the end-to-end test (two Linux guests at once, about a
+# minute on 2 cores). Both clean up every process they start.
+daemon-test: $(HSPTD) $(HSPTCTL) guest
+	python3 tests/daemon/hostile.py $(BUILD)
+	tests/daemon/e2e.sh $(BUILD)
 
 # The reference Linux guest (Debian's armhf kernel + a busybox initramfs),
 # fetched from Debian's archive into $(BUILD)/guest.
@@ -143,6 +156,7 @@ test: all
 	$(MAKE) --no-print-directory guest-test
 	$(MAKE) --no-print-directory board-test
 	$(MAKE) --no-print-directory difftest
+	$(MAKE) --no-print-directory daemon-test
 	$(BUILD)/bench/shadow --quick > $(BUILD)/bench/shadow-quick.txt
 	@tail -n 1 $(BUILD)/bench/shadow-quick.txt
 
@@ -166,10 +180,34 @@ bench: $(BENCH_BINS) $(GUEST_RUN) $(CPU_BENCH)
 	done; done
 	$(BUILD)/bench/shadow
 
+# SYSTEMD_UNITDIR and friends: where a distribution puts them (/usr/lib/...
+# for PREFIX=/usr); units name $(PREFIX)/bin/hsptd.
+SYSTEMD_UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSTEMD_USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+SYSCTLDIR           ?= $(PREFIX)/lib/sysctl.d
+TMPFILESDIR         ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR         ?= $(PREFIX)/lib/sysusers.d
+MANDIR              ?= $(PREFIX)/share/man
+BASHCOMPDIR         ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/hspt
 	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/hspt/
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSTEMD_USERUNITDIR) \
+		$(DESTDIR)$(SYSCTLDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/hsptd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.service
+	install -m 0644 systemd/hsptd.socket $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.socket
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/user/hsptd.service > $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.service
+	install -m 0644 systemd/user/hsptd.socket $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.socket
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/hsptd.service $(DESTDIR)$(SYSTEMD_USERUNITDIR)/hsptd.service
+	install -m 0644 systemd/hsptd.sysctl.conf $(DESTDIR)$(SYSCTLDIR)/60-hsptd.conf
+	install -m 0644 systemd/hsptd.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/hsptd.conf
+	install -m 0644 systemd/hsptd.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/hsptd.conf
+	install -m 0644 docs/man/hsptctl.1 $(DESTDIR)$(MANDIR)/man1/hsptctl.1
+	install -m 0644 docs/man/hsptd.8 $(DESTDIR)$(MANDIR)/man8/hsptd.8
+	install -m 0644 ctl/hsptctl.bash $(DESTDIR)$(BASHCOMPDIR)/hsptctl
 
 clean:
 	rm -rf build build-san

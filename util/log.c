@@ -7,6 +7,16 @@
 #include <unistd.h>
 
 static enum log_level max_level = LOG_INFO;
+static const char *ident = "hspt";
+static int syslog_prefix;
+
+/* syslog priorities: err, warning, info, debug. */
+static const char *const level_prefixes[] = {
+	[LOG_ERROR] = "<3>",
+	[LOG_WARN] = "<4>",
+	[LOG_INFO] = "<6>",
+	[LOG_DEBUG] = "<7>",
+};
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -20,6 +30,16 @@ void log_set_level(enum log_level level)
 	max_level = level;
 }
 
+void log_set_ident(const char *name)
+{
+	ident = name;
+}
+
+void log_set_syslog_prefix(int on)
+{
+	syslog_prefix = on;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char buf[1024];
@@ -28,7 +48,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	if (level > max_level)
 		return;
-	n = snprintf(buf, sizeof(buf), "hspt: %s: ", level_names[level]);
+	n = snprintf(buf, sizeof(buf), "%s%s: %s: ", syslog_prefix ? level_prefixes[level] : "",
+		     ident, level_names[level]);
+	if (n < 0 || (size_t)n >= sizeof(buf) / 2)
+		n = 0;	/* an absurd ident: keep the message */
 	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -11,6 +11,15 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
  * main() sets another before starting threads. */
 void log_set_level(enum log_level level);
 
+/* The name that starts every line ("hspt" unless set; the string must
+ * outlive the program's logging), e.g. "hsptd" or "hsptd[vm web]". */
+void log_set_ident(const char *ident);
+
+/* Start every line with a syslog priority, "<3>" for errors up to "<7>"
+ * for debug, which the journal reads when standard error is connected to
+ * it (sd-daemon(3)). Set before starting threads. */
+void log_set_syslog_prefix(int on);
+
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
