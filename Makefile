@@ -82,6 +82,7 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 include tests/diff/difftest.mk
+include tests/boot/boot.mk
 
 # The reference Linux guest (Debian's armhf kernel + a busybox initramfs),
 # fetched from Debian's archive into $(BUILD)/guest.
