@@ -16,14 +16,15 @@
  *  - counter rate: the wall clock still agrees with the RTC to 2 s, after
  *    the whole boot; and between two RTC edges (polled every 5 ms) 2 or 3
  *    s apart, during the two checks below, CLOCK_MONOTONIC advances at
- *    the RTC's rate +- 5%;
+ *    the RTC's rate +- 10% (a wrong counter frequency is off by far more);
  *  - sleep: nanosleep(1 s) returns after 1.0 to 1.5 s (the timer interrupt
  *    that ends it arrives, and in time);
  *  - HZ: busy on one CPU for 1 s, jiffies advance at one of the kernel's
- *    HZ values (100, 250, 300, 1000) to within 5%, and that CPU takes
- *    from 0.9 to 2 times HZ arch_timer interrupts a second (the tick is not
+ *    HZ values (100, 250, 300, 1000) to within 8%, and that CPU takes
+ *    from 0.8 to 2 times HZ arch_timer interrupts a second (the tick is not
  *    stopped on a busy CPU, so each jiffy is a timer interrupt; more than
- *    twice that is a timer line that does not go down).
+ *    twice that is a timer line that does not go down). Up to three tries:
+ *    a loaded host can spoil one.
  *
  * Prints "hspt-clock: date D host H uptime U rtc R", then
  * "hspt-clock: PASS ..." or "hspt-clock: FAIL ..." (exit status 0 or 1).
@@ -159,43 +160,75 @@ static double check_sleep(void)
 	return took;
 }
 
-/* Busy for 1 s on this CPU: jiffies and arch_timer interrupts. */
-static void check_hz(int *hz_out, double *jrate, double *irate, int *cpu_out)
+struct hz_sample {
+	double jiffies;		/* a second */
+	double irqs;		/* arch_timer interrupts on the CPU, a second */
+	int hz;			/* the kernel HZ value jiffies match, or 0 */
+	int tries;		/* samples taken */
+};
+
+/*
+ * Busy for 1 s on CPU: returns 0 if S looks like a tick at S->hz, -1 if
+ * not, -2 if the counts cannot be read.
+ */
+static int hz_sample(int cpu, struct hz_sample *s)
 {
 	static const int hz_values[] = { 100, 250, 300, 1000 };
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (cpu < 0 || sched_setaffinity(0, sizeof(set), &set) < 0) {
-		fail("cannot pin to a CPU: %s", strerror(errno));
-		return;
-	}
 	long long j0 = read_number("/proc/timer_list", "jiffies: ");
 	long long i0 = timer_irqs(cpu);
 	double t0 = clock_s(CLOCK_MONOTONIC), t1;
 
-	while ((t1 = clock_s(CLOCK_MONOTONIC)) - t0 < 1.0)
+	while (clock_s(CLOCK_MONOTONIC) - t0 < 1.0)
 		;
 	long long j1 = read_number("/proc/timer_list", "jiffies: ");
 	long long i1 = timer_irqs(cpu);
+
 	t1 = clock_s(CLOCK_MONOTONIC);
-	if (j0 < 0 || j1 < 0 || i0 < 0 || i1 < 0) {
-		fail("cannot read jiffies (/proc/timer_list) or arch_timer (/proc/interrupts)");
+	if (j0 < 0 || j1 < 0 || i0 < 0 || i1 < 0)
+		return -2;
+	s->jiffies = (j1 - j0) / (t1 - t0);
+	s->irqs = (i1 - i0) / (t1 - t0);
+	s->hz = 0;
+	/* 8% keeps 250 and 300 apart. */
+	for (unsigned k = 0; k < sizeof(hz_values) / sizeof(hz_values[0]); k++)
+		if (s->jiffies > hz_values[k] * 0.92 && s->jiffies < hz_values[k] * 1.08)
+			s->hz = hz_values[k];
+	if (s->hz == 0)
+		return -1;
+	return s->irqs >= 0.8 * s->hz && s->irqs <= 2.0 * s->hz + 50 ? 0 : -1;
+}
+
+/*
+ * The HZ check, on the CPU this runs on. A vCPU the host deschedules for a
+ * while misses ticks and reads jiffies before the catch-up, so a busy host
+ * can spoil one sample; a tick that is really wrong spoils all three.
+ */
+static void check_hz(struct hz_sample *s, int *cpu_out)
+{
+	int cpu = sched_getcpu(), rc = -1;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (cpu >= 0)
+		CPU_SET(cpu, &set);
+	if (cpu < 0 || sched_setaffinity(0, sizeof(set), &set) < 0) {
+		fail("cannot pin to a CPU: %s", strerror(errno));
 		return;
 	}
 	*cpu_out = cpu;
-	*jrate = (j1 - j0) / (t1 - t0);
-	*irate = (i1 - i0) / (t1 - t0);
-	*hz_out = 0;
-	for (unsigned k = 0; k < sizeof(hz_values) / sizeof(hz_values[0]); k++)
-		if (*jrate > hz_values[k] * 0.95 && *jrate < hz_values[k] * 1.05)
-			*hz_out = hz_values[k];
-	if (*hz_out == 0)
-		fail("jiffies advance %.1f/s, not a kernel HZ value", *jrate);
-	else if (*irate < 0.9 * *hz_out || *irate > 2.0 * *hz_out + 50)
-		fail("cpu %d took %.1f timer interrupts/s while busy; HZ is %d", cpu, *irate, *hz_out);
+	for (s->tries = 1; s->tries <= 3; s->tries++) {
+		rc = hz_sample(cpu, s);
+		if (rc != -1)
+			break;
+	}
+	if (rc == 0)
+		return;
+	if (rc == -2)
+		fail("cannot read jiffies (/proc/timer_list) or arch_timer (/proc/interrupts)");
+	else if (s->hz == 0)
+		fail("jiffies advance %.1f/s, not a kernel HZ value", s->jiffies);
+	else
+		fail("cpu %d took %.1f timer interrupts/s while busy; HZ is %d", cpu, s->irqs, s->hz);
 }
 
 /* Counter rate: CLOCK_MONOTONIC between two RTC edges M0/R0 and M1/R1. */
@@ -208,7 +241,7 @@ static double check_rate(double m0, long long r0, double m1, long long r1)
 		return 0;
 	}
 	ratio = (m1 - m0) / (double)(r1 - r0);
-	if (ratio < 0.95 || ratio > 1.05)
+	if (ratio < 0.9 || ratio > 1.1)
 		fail("CLOCK_MONOTONIC advanced %.3f s over %lld RTC seconds", m1 - m0, r1 - r0);
 	return ratio;
 }
@@ -216,9 +249,10 @@ static double check_rate(double m0, long long r0, double m1, long long r1)
 int main(int argc, char **argv)
 {
 	long long host = 0;
-	double slack = 300, uptime, ratio, took, jrate = 0, irate = 0, m0 = 0, m1 = 0;
+	double slack = 300, uptime, ratio, took, m0 = 0, m1 = 0;
+	struct hz_sample hz = { .hz = 0 };
 	long long r0, r1 = -1;
-	int hz = 0, cpu = -1;
+	int cpu = -1;
 
 	/* Lines in order with stderr's when /init pipes them through tee. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -234,10 +268,10 @@ int main(int argc, char **argv)
 		}
 	}
 	check_date(host, slack, &uptime);
-	/* The sleep and HZ checks take 2 s, the time the rate is measured over. */
+	/* The sleep and HZ checks take 2 s or more: the rate's time base. */
 	r0 = rtc_edge(&m0);
 	took = check_sleep();
-	check_hz(&hz, &jrate, &irate, &cpu);
+	check_hz(&hz, &cpu);
 	if (r0 >= 0)
 		r1 = rtc_edge(&m1);
 	ratio = check_rate(m0, r0, m1, r1);
@@ -249,7 +283,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("hspt-clock: PASS date within %s, counter/RTC %.3f, sleep 1 took %.3f s, "
-	       "HZ %d (%.1f jiffies/s, %.1f timer irqs/s on cpu %d)\n",
-	       host > 0 ? "host time + uptime" : "RTC", ratio, took, hz, jrate, irate, cpu);
+	       "HZ %d (%.1f jiffies/s, %.1f timer irqs/s on cpu %d, try %d)\n",
+	       host > 0 ? "host time + uptime" : "RTC", ratio, took, hz.hz, hz.jiffies, hz.irqs, cpu, hz.tries);
 	return 0;
 }
