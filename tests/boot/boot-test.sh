@@ -103,17 +103,29 @@ else
 fi
 
 # timeout(1) puts the emulator in its own process group and signals the
-# whole group: TERM at the limit, KILL 10 s later if it is still there.
+# whole group: TERM at the limit (or when it gets TERM itself), KILL 10 s
+# later if it is still there. A panicked kernel never powers off, so the
+# log is watched for the end of a panic rather than waiting out the limit.
 start=$(date +%s.%N)
-set +e
+timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null >"$log" 2>&1 &
+pid=$!
+# The emulator is in another process group: ^C here must reach it too.
+trap 'kill -TERM "$pid" 2>/dev/null; exit 130' INT TERM
 if [ "$verbose" = 1 ]; then
-	timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-else
-	timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null >"$log" 2>&1
-	rc=$?
+	tail -n +1 -f --pid="$pid" "$log" &
 fi
-set -e
+panicked=0
+while kill -0 "$pid" 2>/dev/null; do
+	if [ "$panicked" = 0 ] && grep -q 'end Kernel panic' "$log"; then
+		panicked=1
+		sleep 1		# the rest of the panic message
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	sleep 0.2
+done
+rc=0
+wait "$pid" || rc=$?
+wait		# tail
 end=$(date +%s.%N)
 
 # The console's lines end in CR LF.
@@ -126,18 +138,27 @@ work=$(field 's/^hspt-guest: workload done at .*(\([0-9.]*\) s)$/\1/p')
 guest_date=$(field 's/^hspt-clock: date \([0-9]*\) .*/\1/p')
 guest_fail=$(printf '%s\n' "$console" | sed -n 's/^hspt-guest: FAIL //p' | tail -n 1)
 
+# What a correct CPU and board never make the kernel say: warnings, oopses,
+# panics, and failures of the crypto self-tests it runs while booting.
+kernel_error=$(printf '%s\n' "$console" | grep -m 1 -E \
+	'WARNING: CPU|BUG: |Internal error: |Oops|Kernel panic|alg: self-tests .*failed' || true)
+
 verdict=PASS why=
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+if [ "$panicked" = 1 ]; then
+	verdict=FAIL why="kernel: ${kernel_error#\[*\] }"
+elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	verdict=TIMEOUT why="no power-off within $timeout s"
 elif ! printf '%s\n' "$console" | grep -qx 'hspt-guest: PASS'; then
 	verdict=FAIL
 	if [ -n "$guest_fail" ]; then
 		why="guest: $guest_fail"
-	elif printf '%s\n' "$console" | grep -q 'Kernel panic'; then
-		why="kernel panic"
+	elif [ -n "$kernel_error" ]; then
+		why="kernel: ${kernel_error#\[*\] }"
 	else
 		why="no verdict from the guest (emulator exit status $rc)"
 	fi
+elif [ -n "$kernel_error" ]; then
+	verdict=FAIL why="kernel: ${kernel_error#\[*\] }"
 elif [ "$rc" -ne 0 ]; then
 	verdict=FAIL why="emulator exit status $rc after the guest's PASS"
 elif [ -z "$guest_date" ] || [ "$guest_date" -gt "${end%.*}" ]; then
