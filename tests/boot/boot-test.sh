@@ -29,7 +29,7 @@ die() {
 	exit 2
 }
 
-emu= vcpus= spt=private timeout= log= extra= verbose=0
+emu='' vcpus='' spt=private timeout='' log='' extra='' verbose=0
 hsptd=${HSPTD:-$root/build/hsptd}
 kernel=$root/build/guest/vmlinuz
 initrd=$root/build/guest/initrd-test.gz
@@ -143,7 +143,7 @@ guest_fail=$(printf '%s\n' "$console" | sed -n 's/^hspt-guest: FAIL //p' | tail 
 kernel_error=$(printf '%s\n' "$console" | grep -m 1 -E \
 	'WARNING: CPU|BUG: |Internal error: |Oops|Kernel panic|alg: self-tests .*failed' || true)
 
-verdict=PASS why=
+verdict=PASS why=''
 if [ "$panicked" = 1 ]; then
 	verdict=FAIL why="kernel: ${kernel_error#\[*\] }"
 elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

@@ -239,7 +239,7 @@ static int worker_job(unsigned job, FILE *out)
 {
 	uint8_t chunk[CHUNK_BYTES];
 	uint32_t state = data_seed(job);
-	int to_child[2], from_child[2], status;
+	int to_child[2], from_child[2], status = 0;
 	char line[160], header[32];
 	ssize_t n;
 	pid_t pid;
@@ -393,7 +393,7 @@ static unsigned online_cpus(int *cpus, unsigned max)
 
 static int run(unsigned nw, unsigned jobs)
 {
-	int cpus[JOBS_MAX], fds[JOBS_MAX], status;
+	int cpus[JOBS_MAX], fds[JOBS_MAX], status = 0;
 	pid_t pids[JOBS_MAX];
 	struct tally t = { .bad = 0 };
 	unsigned ncpu = online_cpus(cpus, JOBS_MAX);
