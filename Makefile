@@ -94,6 +94,7 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
 
 include tests/diff/difftest.mk
+include tests/boot/boot.mk
 
 # hsptd against a live daemon: the hostile-input suite (fake kernels, a few
 # seconds) and the end-to-end test (two Linux guests at once, about a
