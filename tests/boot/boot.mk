@@ -50,3 +50,15 @@ boot-test-qemu: $(GUEST_KERNEL) $(GUEST_TEST_INITRD)
 			--kernel $(GUEST_KERNEL) --initrd $(GUEST_TEST_INITRD) \
 			--log $(BUILD)/tests/boot/qemu-$$n.log || fail=1; \
 	done; test $$fail -eq 0
+
+# The acceptance run on hspt (part of make test): every vCPU count in
+# every SPT organization, one after the other so that the timings in the
+# summary lines mean something on a 2-core machine.
+BOOT_SPTS ?= soft shared private group:8
+.PHONY: boot-test
+boot-test: $(HSPTD) $(GUEST_KERNEL) $(GUEST_TEST_INITRD)
+	@fail=0; for n in $(BOOT_VCPUS); do for s in $(BOOT_SPTS); do \
+		tests/boot/boot-test.sh --emu hspt --hsptd $(HSPTD) --vcpus $$n --spt $$s \
+			--kernel $(GUEST_KERNEL) --initrd $(GUEST_TEST_INITRD) \
+			--log $(BUILD)/tests/boot/hspt-$$s-$$n.log || fail=1; \
+	done; done; test $$fail -eq 0
