@@ -30,6 +30,8 @@ die() {
 }
 
 emu='' vcpus='' spt=private timeout='' log='' extra='' verbose=0
+# An idle guest may cost at most this much of one host CPU (issue: "a few percent").
+IDLE_MAX_PCT=${IDLE_MAX_PCT:-5}
 hsptd=${HSPTD:-$root/build/hsptd}
 kernel=$root/build/guest/vmlinuz
 initrd=$root/build/guest/initrd-test.gz
@@ -115,11 +117,33 @@ if [ "$verbose" = 1 ]; then
 	tail -n +1 -f --pid="$pid" "$log" &
 fi
 panicked=0
+# The idle measurement: the emulator's host CPU time (all threads) over
+# seconds 1 to 4 of the guest's 5-second idle stretch.
+idle_seen='' idle_cpu1='' idle_t1='' idle_pct=''
+cpu_ticks() {	# utime + stime of the emulator (timeout's child), in ticks
+	local child
+	child=$(pgrep -P "$pid" | head -n 1)
+	[ -n "$child" ] && awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null
+}
 while kill -0 "$pid" 2>/dev/null; do
 	if [ "$panicked" = 0 ] && grep -q 'end Kernel panic' "$log"; then
 		panicked=1
 		sleep 1		# the rest of the panic message
 		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	now=$(date +%s.%N)
+	if [ -z "$idle_seen" ] && grep -q '^hspt-guest: idle for' "$log"; then
+		idle_seen=$now
+	elif [ -n "$idle_seen" ] && [ -z "$idle_t1" ] &&
+		awk "BEGIN { exit !($now - $idle_seen >= 1) }"; then
+		idle_cpu1=$(cpu_ticks) idle_t1=$now
+	elif [ -n "$idle_t1" ] && [ -z "$idle_pct" ] &&
+		awk "BEGIN { exit !($now - $idle_seen >= 4) }"; then
+		cpu2=$(cpu_ticks)
+		if [ -n "$idle_cpu1" ] && [ -n "$cpu2" ]; then
+			idle_pct=$(awk -v hz="$(getconf CLK_TCK)" \
+				"BEGIN { printf \"%.1f\", 100 * ($cpu2 - $idle_cpu1) / hz / ($now - $idle_t1) }")
+		fi
 	fi
 	sleep 0.2
 done
@@ -164,10 +188,14 @@ elif [ "$rc" -ne 0 ]; then
 elif [ -z "$guest_date" ] || [ "$guest_date" -gt "${end%.*}" ]; then
 	# The guest checked its date against the start; this is the other end.
 	verdict=FAIL why="guest date '${guest_date}' is later than the host's ${end%.*}"
+elif [ -z "$idle_pct" ]; then
+	verdict=FAIL why="the idle stretch was not measured"
+elif [ "$emu" = hspt ] && awk "BEGIN { exit !($idle_pct > $IDLE_MAX_PCT) }"; then
+	verdict=FAIL why="an idle guest used ${idle_pct}% of a host CPU (at most ${IDLE_MAX_PCT}%)"
 fi
 
 wall=$(awk "BEGIN { printf \"%.1f\", $end - $start }")
-summary="boot $name: $verdict wall $wall s, init at ${init_at:-?} s, workload ${work:-?} s"
+summary="boot $name: $verdict wall $wall s, init at ${init_at:-?} s, workload ${work:-?} s, idle ${idle_pct:-?}% CPU"
 if [ "$verdict" = PASS ]; then
 	echo "$summary"
 	exit 0
