@@ -57,6 +57,7 @@ boot-test-qemu: $(GUEST_KERNEL) $(GUEST_TEST_INITRD)
 BOOT_SPTS ?= soft shared private group:8
 .PHONY: boot-test
 boot-test: $(HSPTD) $(GUEST_KERNEL) $(GUEST_TEST_INITRD)
+	@timeout 300 python3 tests/board/console.py $(HSPTD) $(GUEST_KERNEL) $(GUEST_INITRD)
 	@fail=0; for n in $(BOOT_VCPUS); do for s in $(BOOT_SPTS); do \
 		tests/boot/boot-test.sh --emu hspt --hsptd $(HSPTD) --vcpus $$n --spt $$s \
 			--kernel $(GUEST_KERNEL) --initrd $(GUEST_TEST_INITRD) \
