@@ -147,8 +147,16 @@ $(BOARD_SMP): tests/board/start.S tests/board/smp.c tests/board/board.ld | $(DEP
 		-Wl,-z,noexecstack -o $(@:.bin=.elf) tests/board/start.S tests/board/smp.c
 	arm-linux-gnueabihf-objcopy -O binary $(@:.bin=.elf) $@
 
-board-test: $(HSPTD) $(BOARD_SMP)
-	@tests/board/run.sh $(HSPTD) $(BOARD_SMP)
+BOARD_RESET = $(BUILD)/tests/board/reset.bin
+$(BOARD_RESET): tests/board/reset.S tests/board/board.ld | $(DEPS_OK)
+	@mkdir -p $(@D)
+	arm-linux-gnueabihf-gcc -march=armv7-a -mfpu=vfpv4 -mfloat-abi=hard -marm -nostdlib -nostartfiles \
+		-T tests/board/board.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-Wl,-z,noexecstack -o $(@:.bin=.elf) tests/board/reset.S
+	arm-linux-gnueabihf-objcopy -O binary $(@:.bin=.elf) $@
+
+board-test: $(HSPTD) $(BOARD_SMP) $(BOARD_RESET)
+	@tests/board/run.sh $(HSPTD) $(BOARD_SMP) $(BOARD_RESET)
 
 # The benchmark's quick mode is part of the suite: it verifies its own
 # checksums and fails on any fault, so it cannot rot between bench runs.

@@ -2,11 +2,12 @@
 # run.sh — the board test: `hsptd run` on a bare-metal SMP program (smp.c)
 # in every SPT organization, and hsptd run's answers to bad input.
 #
-#   tests/board/run.sh HSPTD SMP.BIN
+#   tests/board/run.sh HSPTD SMP.BIN RESET.BIN
 set -u
 
 hsptd=$1
 smp=$2
+reset=$3
 here=$(dirname "$0")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -51,6 +52,18 @@ expect_error "not a number in 1..8" --kernel "$smp" --vcpus 9
 expect_error "is not soft, shared" --kernel "$smp" --spt bogus
 expect_error "memory: " --kernel "$smp" --memory 1M
 expect_error "initrd" --kernel "$smp" --initrd "$tmp/missing"
+
+# A guest that resets at once is rebooted, then recognized as a reset
+# loop: status 1, the reason on standard error, three reboots' output.
+timeout 30 "$hsptd" run --kernel "$reset" </dev/null >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 1 ] && grep -q "reset loop" "$tmp/err" &&
+	[ "$(tr -d '\r' <"$tmp/out" | grep -c '^R$')" -eq 3 ]; then
+	ok
+else
+	bad "reset loop: status $status"
+	cat "$tmp/out" "$tmp/err"
+fi
 
 echo "board: $pass passed, $fail failed"
 test "$fail" -eq 0
