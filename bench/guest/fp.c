@@ -8,7 +8,7 @@
 
 #include "bench.h"
 
-#define ROUNDS 4
+#define ROUNDS 8
 #define PI_STEPS 400000
 #define DIM 48
 #define NEWTON_N 60000

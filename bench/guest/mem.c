@@ -23,7 +23,9 @@ int bench_mem(int argc, char **argv)
 	for (uint32_t i = 0; i < n; i++)
 		next[i] = i;
 	for (uint32_t i = n - 1; i > 0; i--) {	/* Sattolo: one cycle of length n */
-		uint32_t j = bench_rand(&seed) % i, t = next[i];
+		/* j uniform in [0, i) by multiply-shift: a division per step
+		 * would make this an arithmetic benchmark. */
+		uint32_t j = (uint32_t)((uint64_t)bench_rand(&seed) * i >> 32), t = next[i];
 
 		next[i] = next[j];
 		next[j] = t;

@@ -13,7 +13,7 @@
 
 #include "bench.h"
 
-#define TURNS 6144
+#define TURNS 16384
 #define PAGES 16
 #define MAX_PROCS 256
 
