@@ -215,7 +215,22 @@ def section(runs, d, n):
                          "–" if fns is None else f"{fns / 1e9:.2f}"] +
                         [fmt_count(runs.counter(n, w, c, k)) for k in COUNTERS])
     out.append(table(["workload", "config", "instructions", "fault s"] + COUNTERS, rows))
-    return "".join(x + ("\n" if not x.endswith("\n") else "") for x in out), [p for p in plots if p]
+    return "\n".join(out), [p for p in plots if p]
+
+
+def headline(runs, n):
+    """The README's table: the main organizations' times and the ratios
+    the issue asks for, at one vCPU count."""
+    cols = [c for c in ["qemu", "soft", "shared", "group:8", "private"] if c in runs.configs]
+    ratios = [(a, b) for a, b in [("private", "soft"), ("shared", "soft"), ("group:8", "soft"),
+                                   ("private", "qemu")]
+              if a in runs.configs and b in runs.configs]
+    header = ["workload"] + [f"{c} s" for c in cols] + [f"{a} vs {b}" for a, b in ratios]
+    rows = [[w] + [fmt(median(runs.times(n, w, c))) for c in cols] +
+            [fmt_ratio(runs.ratio(n, w, b, a)) for a, b in ratios] for w in runs.workloads]
+    return (f"## Headline: {n} vCPU\n\nGuest seconds (median of {len(runs.rounds)} "
+            f"round{'s' if len(runs.rounds) != 1 else ''}); \"A vs B\" is B's time / A's time "
+            "(> 1: A is faster), median of per-round ratios.\n\n" + table(header, rows))
 
 
 def main():
@@ -238,6 +253,7 @@ def main():
                for r in bad)) + ".\n",
            "Workloads: " + "; ".join(f"`{w}` {WORKLOAD_TEXT.get(w, w)}"
                                      for w in runs.workloads) + ".\n"]
+    out.append(headline(runs, runs.vcpus[0]))
     for n in runs.vcpus:
         text, plots = section(runs, d, n)
         out.append(text)

@@ -9,7 +9,10 @@
 #
 #   bench/run.sh [--rounds R] [--vcpus "1 2"] [--configs "qemu soft ..."]
 #                [--workloads "boot int ..."] [--out DIR] [--hsptd PATH]
-#                [--kernel FILE] [--initrd FILE] [--timeout S]
+#                [--kernel FILE] [--initrd FILE] [--timeout S] [--resume]
+#
+# --resume adds ROUNDS more rounds to OUT's runs.tsv (numbered after its
+# last) instead of starting it afresh: a long matrix can be run in parts.
 #
 # Exit status: 0 when every run passed, 1 when any failed or timed out
 # (the matrix still completes: a failure is a result too), 2 usage.
@@ -25,6 +28,7 @@ hsptd=$build/hsptd
 kernel=$build/guest/vmlinuz
 initrd=$build/guest/initrd-bench.gz
 timeout=300
+resume=0
 # cryptomgr.notests: the kernel's crypto self-tests are two thirds of
 # hspt's boot (11 of 17 s); they are not what any workload measures.
 append_base="console=ttyAMA0 cryptomgr.notests hspt.workload=bench"
@@ -34,6 +38,11 @@ usage() {
 	exit 2
 }
 while [ $# -gt 0 ]; do
+	if [ "$1" = --resume ]; then
+		resume=1
+		shift
+		continue
+	fi
 	[ $# -ge 2 ] || usage
 	case "$1" in
 	--rounds) rounds=$2 ;;
@@ -59,6 +68,15 @@ mkdir -p "$out/logs"
 tsv=$out/runs.tsv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+first=1
+if [ "$resume" = 1 ] && [ -s "$tsv" ]; then
+	first=$(($(tail -n 1 "$tsv" | cut -f1) + 1))
+	echo >> "$out/machine.txt"
+	echo "resumed at round $first:" >> "$out/machine.txt"
+else
+	: > "$out/machine.txt"
+	resume=0
+fi
 
 # The machine, for the report.
 {
@@ -71,16 +89,18 @@ trap 'rm -rf "$tmp"' EXIT
 	echo "qemu: $(qemu-system-arm --version | head -n 1)"
 	echo "hspt: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
 	echo "kernel image: $(cat "$(dirname "$kernel")/kernel-version" 2>/dev/null || basename "$kernel")"
-	echo "rounds: $rounds"
+	echo "rounds: $rounds (numbered from $first)"
 	echo "vcpus: $vcpus_list"
 	echo "configs: $configs"
 	echo "workloads: $workloads"
 	echo "append: $append_base hspt.bench=NAME"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$out/machine.txt"
-printf 'round\tvcpus\tworkload\tconfig\tstatus\twall_s\tguest_s\tinit_s\tinsns\tload1' > "$tsv"
-for f in $fields; do printf '\t%s' "$f"; done >> "$tsv"
-printf '\n' >> "$tsv"
+} >> "$out/machine.txt"
+if [ "$resume" = 0 ]; then
+	printf 'round\tvcpus\tworkload\tconfig\tstatus\twall_s\tguest_s\tinit_s\tinsns\tload1' > "$tsv"
+	for f in $fields; do printf '\t%s' "$f"; done >> "$tsv"
+	printf '\n' >> "$tsv"
+fi
 
 # run_one VCPUS WORKLOAD CONFIG: boots once; console to $tmp/out,
 # hsptd's --stats to $tmp/err. Prints the emulator's exit status.
@@ -115,7 +135,7 @@ counters() {
 failed=0
 total=0
 start=$(date +%s)
-for r in $(seq "$rounds"); do
+for r in $(seq "$first" $((first + rounds - 1))); do
 	for n in $vcpus_list; do
 		for w in $workloads; do
 			for c in $configs; do
@@ -146,7 +166,7 @@ for r in $(seq "$rounds"); do
 				printf '%s\t%s\t%s\n' "${ctr%%	*}" "$load" "${ctr#*	}" >> "$tsv"
 				total=$((total + 1))
 				printf 'round %s/%s vcpus %s %-8s %-9s %s guest %s s wall %s s (%d s so far)\n' \
-					"$r" "$rounds" "$n" "$w" "$c" "$status" "${guest:--}" "$wall" \
+					"$r" $((first + rounds - 1)) "$n" "$w" "$c" "$status" "${guest:--}" "$wall" \
 					$(($(date +%s) - start)) >&2
 			done
 		done
