@@ -33,15 +33,18 @@ $(BENCH_INITRD): $(GUEST_INITRD) $(BENCH_WORKLOAD)
 # The runs go to $(BENCH_OUT); bench/results/ in the tree holds a copy
 # of a run's report (its README says which), never hand-edited.
 .PHONY: bench bench-quick bench-smoke bench-report
+# A failed run is a result too: the report is written either way, and
+# make fails afterwards if any run did not pass.
 bench: $(HSPTD) $(GUEST_KERNEL) $(BENCH_INITRD)
-	$(BENCH_RUN) --rounds $(BENCH_ROUNDS) --vcpus "$(BENCH_VCPUS)" \
-		--configs "$(BENCH_CONFIGS)" --workloads "$(BENCH_WORKLOADS)" --out $(BENCH_OUT) || true
-	python3 bench/report.py $(BENCH_OUT)
+	@st=0; $(BENCH_RUN) --rounds $(BENCH_ROUNDS) --vcpus "$(BENCH_VCPUS)" \
+		--configs "$(BENCH_CONFIGS)" --workloads "$(BENCH_WORKLOADS)" \
+		--out $(BENCH_OUT) || st=$$?; \
+	python3 bench/report.py $(BENCH_OUT) && exit $$st
 
 bench-quick: $(HSPTD) $(GUEST_KERNEL) $(BENCH_INITRD)
-	$(BENCH_RUN) --rounds 1 --vcpus 1 --configs "qemu soft shared private group:8" \
-		--workloads "$(BENCH_WORKLOADS)" --out $(BENCH_OUT) || true
-	python3 bench/report.py $(BENCH_OUT)
+	@st=0; $(BENCH_RUN) --rounds 1 --vcpus 1 --configs "qemu soft shared private group:8" \
+		--workloads "$(BENCH_WORKLOADS)" --out $(BENCH_OUT) || st=$$?; \
+	python3 bench/report.py $(BENCH_OUT) && exit $$st
 
 bench-report:
 	python3 bench/report.py $(BENCH_OUT)
