@@ -6,6 +6,7 @@
 #   make bench-quick   1 round, 1 vCPU, qemu soft shared private group:8
 #   make bench-smoke   one workload in one configuration: checks PASS
 #   make bench-report  tables and plots again from the last runs.tsv
+#   make bench-publish copy the last report into bench/results/
 #   make bench-micro   the engine and CPU micro-benchmarks (Makefile)
 
 BENCH_GUEST       = $(BUILD)/bench/guest/hspt-bench
@@ -56,3 +57,12 @@ bench-smoke: $(HSPTD) $(GUEST_KERNEL) $(BENCH_INITRD)
 		--rounds 1 --vcpus 1 --configs private --workloads pipe \
 		--out $(BUILD)/bench/smoke --timeout 120
 	@tail -n 1 $(BUILD)/bench/smoke/runs.tsv | cut -f3-7
+
+# Copies the last report into the tree (bench/results/), as generated.
+.PHONY: bench-publish
+bench-publish:
+	@test -f $(BENCH_OUT)/results.md || { echo "no $(BENCH_OUT)/results.md: make bench first" >&2; exit 1; }
+	rm -f bench/results/*.png bench/results/*.dat
+	mkdir -p bench/results
+	cp $(BENCH_OUT)/results.md bench/results/README.md
+	cp $(BENCH_OUT)/runs.tsv $(BENCH_OUT)/machine.txt $(wildcard $(BENCH_OUT)/*.png) bench/results/

@@ -126,9 +126,9 @@ counters() {
 		/^  vcpu[0-9]+: / { insns += $2 }
 		/^    [a-z_]+ +[0-9]+/ { c[$1] += $2 }
 		END {
-			printf "%d", insns
+			printf "%.0f", insns
 			n = split(fields, f, " ")
-			for (i = 1; i <= n; i++) printf "\t%d", c[f[i]]
+			for (i = 1; i <= n; i++) printf "\t%.0f", c[f[i]]
 		}' "$tmp/err"
 }
 
