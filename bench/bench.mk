@@ -64,5 +64,6 @@ bench-publish:
 	@test -f $(BENCH_OUT)/results.md || { echo "no $(BENCH_OUT)/results.md: make bench first" >&2; exit 1; }
 	rm -f bench/results/*.png bench/results/*.dat
 	mkdir -p bench/results
+	python3 bench/report.py --headline-into README.md $(BENCH_OUT)
 	cp $(BENCH_OUT)/results.md bench/results/README.md
-	cp $(BENCH_OUT)/runs.tsv $(BENCH_OUT)/machine.txt $(wildcard $(BENCH_OUT)/*.png) bench/results/
+	cp $(BENCH_OUT)/runs.tsv $(BENCH_OUT)/machine.txt $(BENCH_OUT)/*.png bench/results/
