@@ -3,7 +3,8 @@
 #   make            build everything (-O2 -g, warnings are errors)
 #   make test       the whole test suite (what .ci/run and the README run)
 #   make check      unit tests under AddressSanitizer + UBSan
-#   make bench      benchmarks (bench/), figures on standard output
+#   make bench      the benchmark matrix against qemu (bench/bench.mk, hours)
+#   make bench-micro  the shadow-engine and CPU micro-benchmarks
 #   make install    PREFIX=/usr/local DESTDIR= honoured
 #
 # Every build goes to $(BUILD); `make check` uses a second tree so that
@@ -51,7 +52,7 @@ BINS = $(HSPTD) $(HSPTCTL)
 
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test unit check bench install clean deps guest-test guest board-test run daemon-test
+.PHONY: all test unit check bench-micro install clean deps guest-test guest board-test run daemon-test
 .SECONDARY:
 all: $(DEPS_OK) $(LIB) $(UNIT_BIN) $(BENCH_BINS) $(GUEST_RUN) $(DIFF_BIN) $(DIFF_IMAGE) $(BINS)
 
@@ -95,6 +96,7 @@ unit: $(UNIT_BIN)
 
 include tests/diff/difftest.mk
 include tests/boot/boot.mk
+include bench/bench.mk
 
 # hsptd against a live daemon: the hostile-input suite (fake kernels, a few
 # seconds) and the end-to-end test (two Linux guests at once, about a
@@ -184,7 +186,7 @@ $(CPU_BENCH): bench/cpu/start.S bench/cpu/hashloop.c | $(DEPS_OK)
 		-Wl,-Ttext=0x40000000 -Wl,--build-id=none -o $(@:.bin=.elf) $^
 	arm-linux-gnueabihf-objcopy -O binary -j .text $(@:.bin=.elf) $@
 
-bench: $(BENCH_BINS) $(GUEST_RUN) $(CPU_BENCH)
+bench-micro: $(BENCH_BINS) $(GUEST_RUN) $(CPU_BENCH)
 	@for i in 1 2 3 4 5; do for s in soft private; do \
 		$(GUEST_RUN) --stats --max-insns 2000000000 --spt $$s $(CPU_BENCH) 2>&1 | grep MIPS; \
 	done; done

@@ -15,6 +15,7 @@ packages=(
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	qemu-user qemu-system-arm
 	cpio xz-utils gzip
+	gnuplot-nox
 	python3
 )
 

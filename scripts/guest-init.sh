@@ -12,6 +12,11 @@
 #                            (hspt-clock-check), hspt-smp-work on every CPU
 #                            at once; then "hspt-guest: PASS" or
 #                            "hspt-guest: FAIL <reasons>"
+#   hspt.workload=bench      one benchmark workload, hspt.bench=NAME
+#                            (bench/README.md): boot, int, fp, mem,
+#                            forkexec, pipe, procs8, procs32, procs64;
+#                            hspt-bench prints "hspt-bench: NAME PASS T s"
+#                            (guest time), boot prints its uptime at /init
 #
 # The uptimes printed ("init at", "workload done at") let a console log
 # tell boot time from workload time.
@@ -28,7 +33,8 @@ param() {
 	sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" /proc/cmdline
 }
 
-echo "hspt-guest: init at $(uptime_s) s uptime"
+init_at=$(uptime_s)
+echo "hspt-guest: init at $init_at s uptime"
 for m in /lib/modules/*/*.ko*; do
 	[ -e "$m" ] && insmod "$m" 2>/dev/null
 done
@@ -80,6 +86,26 @@ accept() {
 	fi
 }
 
+# The benchmark (bench/run.sh): one workload, nothing else, so that the
+# emulator's counters at exit are the boot's plus this workload's.
+bench() {
+	name=$(param hspt.bench)
+	case "$name" in
+	boot)
+		echo "hspt-bench: boot PASS $init_at s"
+		;;
+	procs[0-9]*)
+		hspt-bench procs "${name#procs}"
+		;;
+	?*)
+		hspt-bench "$name"
+		;;
+	*)
+		echo "hspt-bench: - FAIL no hspt.bench=NAME on the command line"
+		;;
+	esac
+}
+
 workload=$(param hspt.workload)
 case "$workload" in
 "")
@@ -89,6 +115,9 @@ poweroff)
 	;;
 smp|accept)
 	accept
+	;;
+bench)
+	bench
 	;;
 *)
 	echo "hspt-guest: unknown workload $workload"
