@@ -169,6 +169,7 @@ test: all
 	$(MAKE) --no-print-directory difftest
 	$(MAKE) --no-print-directory daemon-test
 	$(MAKE) --no-print-directory boot-test
+	$(MAKE) --no-print-directory bench-smoke
 	$(BUILD)/bench/shadow --quick > $(BUILD)/bench/shadow-quick.txt
 	@tail -n 1 $(BUILD)/bench/shadow-quick.txt
 

@@ -41,6 +41,8 @@ fi
 
 echo "hspt: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q </dev/null
+# A mirror caught mid-sync makes update report errors for one index
+# while the lists it has still serve: carry on, and let install decide.
+apt-get update -q </dev/null || echo "hspt: apt-get update reported errors; continuing" >&2
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
