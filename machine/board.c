@@ -475,14 +475,7 @@ err_board:
 
 int board_start(struct board *b)
 {
-	struct vcpu_entry boot = {
-		/* The Linux boot protocol: r0 = 0, r1 = ~0 (no machine
-		 * number: a device tree), r2 = the device tree. */
-		.pc = (uint32_t)b->layout.kernel,
-		.r0 = 0,
-		.r1 = ~0u,
-		.r2 = (uint32_t)b->layout.dtb,
-	};
+	struct vcpu_entry boot = loader_entry(&b->layout);
 	int err;
 
 	if (b->state != BOARD_CREATED)
@@ -496,7 +489,6 @@ int board_start(struct board *b)
 		b->running++;
 		pthread_mutex_unlock(&b->lock);
 	}
-	b->start_ns = gtimer_now_ns();
 	pthread_mutex_lock(&b->lock);
 	b->state = BOARD_RUNNING;
 	pthread_mutex_unlock(&b->lock);

@@ -81,7 +81,6 @@ struct board {
 	unsigned ncpus;
 	struct board_device devices[8];	/* by physmem MMIO id */
 	struct boot_layout layout;
-	uint64_t start_ns;		/* host time of board_start */
 
 	pthread_mutex_t lock;		/* protects what follows */
 	pthread_cond_t cond;		/* signals state and running changes */

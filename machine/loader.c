@@ -87,11 +87,12 @@ int loader_copy(struct physmem *pm, const struct boot_layout *l, const void *ker
 	return 0;
 }
 
-void loader_set_entry(struct arm_cpu *cpu, const struct boot_layout *l)
+struct vcpu_entry loader_entry(const struct boot_layout *l)
 {
-	arm_set_cpsr(cpu, ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F, 0xffffffffu);
-	cpu->r[0] = 0;
-	cpu->r[1] = 0xffffffffu;
-	cpu->r[2] = (uint32_t)l->dtb;
-	cpu->r[15] = cpu->next_pc = (uint32_t)l->kernel;
+	return (struct vcpu_entry){
+		.pc = (uint32_t)l->kernel,
+		.r0 = 0,
+		.r1 = 0xffffffffu,	/* no machine number: a device tree */
+		.r2 = (uint32_t)l->dtb,
+	};
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "shadow/physmem.h"
-#include "translate/cpu.h"
+#include "vcpu/thread.h"
 
 #define ZIMAGE_MAGIC 0x016f2818u
 
@@ -44,8 +44,10 @@ int loader_copy(struct physmem *pm, const struct boot_layout *l, const void *ker
 		size_t kernel_size, const void *initrd, size_t initrd_size, const void *dtb,
 		size_t dtb_size);
 
-/* The boot CPU's state at kernel entry: SVC, IRQ/FIQ masked, ARM state,
- * r0 = 0, r1 = ~0 (no machine type: a device tree), r2 = the DTB. */
-void loader_set_entry(struct arm_cpu *cpu, const struct boot_layout *l);
+/* Where the boot CPU enters the kernel: r0 = 0, r1 = ~0 (no machine
+ * type: a device tree), r2 = the DTB, in ARM state. The rest of the entry
+ * state (SVC, IRQ/FIQ masked, MMU off) is the CPU's reset state, which
+ * vcpu_thread_power_on() gives. */
+struct vcpu_entry loader_entry(const struct boot_layout *l);
 
 #endif

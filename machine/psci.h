@@ -14,7 +14,6 @@
 
 #include "vcpu/thread.h"
 
-#define PSCI_0_2_FN_BASE        0x84000000u
 #define PSCI_FN_VERSION         0x84000000u
 #define PSCI_FN_CPU_SUSPEND     0x84000001u
 #define PSCI_FN_CPU_OFF         0x84000002u

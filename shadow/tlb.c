@@ -6,8 +6,9 @@
  * returns (the host kernel shoots down its own TLBs). What remains per vCPU
  * is whatever a vCPU caches on its own side: the soft TLB, and whatever the
  * CPU model caches by VA. Inner-shareable operations therefore also post a
- * flush request to every other vCPU and wait for the vCPUs that are running
- * guest code to acknowledge it (DESIGN.md §4).
+ * flush request to every other vCPU; at the issuer's next DSB
+ * (shadow_cpu_sync) it waits for the vCPUs that are running guest code to
+ * acknowledge it (DESIGN.md §4).
  *
  * Ordering: each operation starts with a full fence, the DSB that must
  * precede a TLBI in the guest; the fill/invalidate protocol in

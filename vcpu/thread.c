@@ -18,8 +18,8 @@
 #define WFE_MAX_SLEEP_NS 1000000u
 
 /* Instructions per vcpu_run() call: between calls the thread re-evaluates
- * the generic timer, so this bounds timer latency (about 0.3 ms at the
- * interpreter's 100-200 MIPS) when nothing else stops the vCPU. */
+ * the generic timer, so this bounds timer latency (under 1 ms at the
+ * interpreter's 40-100 MIPS) when nothing else stops the vCPU. */
 #define VCPU_SLICE 32768
 
 int vcpu_thread_init(struct vcpu_thread *t, unsigned index, struct shadow_cpu *mmu,

@@ -56,7 +56,7 @@ Test(loader, copies_and_sets_entry_state)
 {
 	struct physmem pm;
 	struct boot_layout l;
-	struct arm_cpu cpu;
+	struct vcpu_entry e;
 	uint8_t kernel[64] = { 1, 2, 3 }, initrd[16] = { 9 }, dtb[32] = { 0xd0 };
 	const char *why;
 
@@ -69,13 +69,11 @@ Test(loader, copies_and_sets_entry_state)
 	cr_assert_eq(*(uint8_t *)physmem_ptr(&pm, l.kernel + 2, 1), 3);
 	cr_assert_eq(*(uint8_t *)physmem_ptr(&pm, l.initrd, 1), 9);
 	cr_assert_eq(*(uint8_t *)physmem_ptr(&pm, l.dtb, 1), 0xd0);
-	memset(&cpu, 0, sizeof(cpu));
-	cpu.cpsr_ctl = ARM_MODE_SVC;
-	loader_set_entry(&cpu, &l);
-	cr_assert_eq(cpu.r[15], VIRT_RAM_BASE + 0x8000);
-	cr_assert_eq(cpu.r[1], 0xffffffffu);
-	cr_assert_eq(cpu.r[2], (uint32_t)l.dtb);
-	cr_assert_eq(arm_get_cpsr(&cpu) & 0xff, 0xd3u, "SVC, IRQ/FIQ masked, ARM state");
+	e = loader_entry(&l);
+	cr_assert_eq(e.pc, VIRT_RAM_BASE + 0x8000, "ARM state: bit 0 clear");
+	cr_assert_eq(e.r0, 0);
+	cr_assert_eq(e.r1, 0xffffffffu);
+	cr_assert_eq(e.r2, (uint32_t)l.dtb);
 	physmem_destroy(&pm);
 }
 
