@@ -16,10 +16,6 @@
 #include "util/log.h"
 #include "util/size.h"
 
-/* A guest that resets this many times in a row, each within
- * RESET_LOOP_NS of its boot, is in a reset loop. */
-#define RESET_LOOP_COUNT 3
-#define RESET_LOOP_NS    (10ull * 1000000000u)
 
 struct run {
 	struct board_config cfg;
@@ -230,7 +226,7 @@ out:
  * stops it. */
 static int run_vm(struct run *r)
 {
-	unsigned quick_resets = 0;
+	struct board_reset_guard guard = { 0 };
 
 	for (;;) {
 		uint64_t t0 = gtimer_now_ns();
@@ -242,11 +238,10 @@ static int run_vm(struct run *r)
 		case BOARD_STOP_REQUEST:
 			return RUN_EXIT_STOPPED;
 		case BOARD_STOP_RESET:
-			quick_resets = gtimer_now_ns() - t0 < RESET_LOOP_NS ? quick_resets + 1 : 0;
-			if (quick_resets >= RESET_LOOP_COUNT) {
+			if (board_reset_loop(&guard, t0)) {
 				fprintf(stderr, "\r\nhsptd run: the guest reset %u times in a row "
 						"within %llu s of booting: a reset loop, giving up\r\n",
-					quick_resets, RESET_LOOP_NS / 1000000000ull);
+					guard.quick, BOARD_RESET_LOOP_NS / 1000000000ull);
 				return RUN_EXIT_FAILED;
 			}
 			log_info("hsptd run: the guest reset: rebooting");

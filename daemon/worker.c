@@ -39,8 +39,6 @@
 #define IN_MAX		(64u << 10)	/* console input waiting for the UART */
 #define WATCH_MS	100		/* how often the loop looks at the board */
 /* Reset-loop detection, as in `hsptd run`. */
-#define RESET_LOOP_COUNT 3
-#define RESET_LOOP_NS	(10ull * 1000000000u)
 
 struct worker {
 	uv_loop_t loop;
@@ -59,7 +57,7 @@ struct worker {
 	struct board *board;
 	uint64_t start_ns;		/* first boot, for uptime */
 	uint64_t boot_ns;		/* this boot, for reset loops */
-	unsigned quick_resets;
+	struct board_reset_guard resets;
 
 	pthread_mutex_t out_lock;	/* protects out: vCPU threads push, loop pops */
 	struct ring out;
@@ -272,8 +270,7 @@ static void reboot(struct worker *w)
 {
 	char why[256];
 
-	w->quick_resets = gtimer_now_ns() - w->boot_ns < RESET_LOOP_NS ? w->quick_resets + 1 : 0;
-	if (w->quick_resets >= RESET_LOOP_COUNT) {
+	if (board_reset_loop(&w->resets, w->boot_ns)) {
 		report_stop(w, "reset-loop", "the guest reset 3 times within 10 s of booting");
 		return;
 	}

@@ -605,6 +605,12 @@ const char *board_stop_name(enum board_stop s)
 	return "?";
 }
 
+bool board_reset_loop(struct board_reset_guard *g, uint64_t boot_ns)
+{
+	g->quick = gtimer_now_ns() - boot_ns < BOARD_RESET_LOOP_NS ? g->quick + 1 : 0;
+	return g->quick >= BOARD_RESET_LOOP_COUNT;
+}
+
 void board_cpu_stats(struct board *b, unsigned i, struct board_cpu_stats *out)
 {
 	struct vcpu_thread *t = &b->cpus[i];

@@ -117,6 +117,20 @@ size_t board_console_input(struct board *b, const uint8_t *buf, size_t n);
 enum board_state board_state(struct board *b);
 const char *board_stop_name(enum board_stop s);
 
+/* Reset-loop detection, for whoever reboots a guest after
+ * BOARD_STOP_RESET: a guest that resets BOARD_RESET_LOOP_COUNT times in a
+ * row, each within BOARD_RESET_LOOP_NS of its boot, is in a reset loop. */
+#define BOARD_RESET_LOOP_COUNT 3
+#define BOARD_RESET_LOOP_NS    (10ull * 1000000000u)
+
+struct board_reset_guard {
+	unsigned quick;		/* quick resets in a row so far */
+};
+
+/* The guest, booted at boot_ns (CLOCK_MONOTONIC), has just reset. True
+ * when that makes a reset loop (g->quick says how many). */
+bool board_reset_loop(struct board_reset_guard *g, uint64_t boot_ns);
+
 /* Statistics of vCPU i (instructions, exceptions, WFI sleeps, shadow
  * counters), a relaxed snapshot. */
 struct board_cpu_stats {
