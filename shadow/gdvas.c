@@ -296,6 +296,85 @@ int gdvas_flush(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
 	return err;
 }
 
+/* A valid entry of one address space only (not global). */
+static bool private_entry(uint32_t m)
+{
+	return (m & META_VALID) && !(m & META_GLOBAL);
+}
+
+/* Unmap the reservation-coalesced range [lo, hi) of pages, then clear the
+ * metadata of the non-global entries inside it (empty pages in between are
+ * already 0; there are no global ones by construction). */
+static int flush_range(struct shadow_vm *vm, struct gdvas *g, uint32_t lo, uint32_t hi,
+		       struct shadow_stats *st)
+{
+	int err = reserve(g, (uint32_t)lo << 12, (uint64_t)(hi - lo) << 12);
+
+	if (err)
+		return err;
+	for (uint32_t p = lo; p < hi;) {
+		uint32_t c = p / CHUNK_PAGES, q;
+
+		if (!g->chunk_mapped[c]) {
+			p = (c + 1) * CHUNK_PAGES;
+			continue;
+		}
+		if (!private_entry(g->meta[p])) {
+			p++;
+			continue;
+		}
+		for (q = p + 1; q < hi && private_entry(g->meta[q]); q++)
+			;
+		set_meta(vm, g, p, q - p, 0);
+		p = q;
+	}
+	STAT_INC(st, unmaps);
+	return 0;
+}
+
+int gdvas_flush_nonglobal(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
+{
+	/* A run of pages to give back, bridging empty pages and chunks (one
+	 * mmap over a hole costs no more than over nothing) and broken only
+	 * by global entries, which must survive. */
+	uint32_t lo = 0, hi = 0;
+	bool had;
+	int err = 0;
+
+	hlock_lock(&g->lock);
+	had = g->mapped != 0;
+	for (unsigned c = 0; c < GDVAS_CHUNKS && g->mapped && !err; c++) {
+		if (!g->chunk_mapped[c])
+			continue;
+		for (uint32_t p = c * CHUNK_PAGES; p < (c + 1) * CHUNK_PAGES; p++) {
+			uint32_t m = g->meta[p];
+
+			if (!(m & META_VALID))
+				continue;
+			if (!(m & META_GLOBAL)) {
+				if (lo == hi)
+					lo = p;
+				hi = p + 1;
+				continue;
+			}
+			if (lo != hi) {
+				err = flush_range(vm, g, lo, hi, st);
+				if (err)
+					break;
+				lo = hi = 0;
+			}
+		}
+	}
+	if (!err && lo != hi)
+		err = flush_range(vm, g, lo, hi, st);
+	if (!err && had)
+		STAT_INC(st, asid_flushes);
+	if (!err && !g->mapped)
+		clear_active(vm, g);
+	hlock_unlock(&g->lock);
+	return err;
+}
+
 static uint32_t block_size(uint32_t m)
 {
 	return 0x1000u << (4 * ((m & META_SIZE_MASK) >> META_SIZE_SHIFT));

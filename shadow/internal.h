@@ -126,6 +126,9 @@ int gdvas_unmap(struct shadow_vm *vm, struct gdvas *g, uint32_t va, uint64_t len
 		struct shadow_stats *st);
 /* Drop every entry (locks g). 0 or -errno. */
 int gdvas_flush(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st);
+/* Drop every entry but the global ones (locks g): what an address-space
+ * change must forget, since global entries match every ASID. */
+int gdvas_flush_nonglobal(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st);
 /* Invalidate the block mapped at va, if any (and, if global_only, only if
  * it is a global entry). Lock-free pre-check, then locks g. 0 or -errno. */
 int gdvas_invalidate_va(struct shadow_vm *vm, struct gdvas *g, uint32_t va,

@@ -7,10 +7,11 @@
  * that keep their entries, and an exception entry or return switches
  * between the two views of the current key.
  *
- *   shared   one slot per vCPU, flushed when the vCPU's ASID changes
+ *   shared   one slot per vCPU, whose non-global entries are flushed when
+ *            the vCPU's ASID changes
  *   private  one slot per ASID (256)
  *   group:N  N slots (at least one per vCPU) given to ASIDs by LRU; taking
- *            a slot from another ASID flushes it
+ *            a slot from another ASID flushes its non-global entries
  *
  * With the MMU off every vCPU uses the flat slot, whose single window maps
  * guest RAM at its physical address. Slot and key assignment happen under
@@ -75,6 +76,22 @@ int spt_flush_slot(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats
 	return 0;
 }
 
+/* The slot changes address space: its non-global entries go, and its
+ * global ones (the kernel's, in Linux) stay, since they match every ASID.
+ * Keeping them spares the refaults of the kernel's working set after each
+ * switch in shared mode and after each steal in group mode. */
+static int forget_asid(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st)
+{
+	for (unsigned k = 0; k < s->nkeys; k++)
+		for (unsigned pl = 0; pl < 2; pl++) {
+			int err = gdvas_flush_nonglobal(vm, s->keys[k].view[pl], st);
+
+			if (err)
+				return err;
+		}
+	return 0;
+}
+
 static void set_slot_asid(struct spt_slot *s, int asid)
 {
 	/* Sequentially consistent: a TLBI that reads the old owner after its
@@ -112,7 +129,7 @@ static int group_slot(struct shadow_vm *vm, unsigned asid, struct spt_slot **out
 		return -EBUSY;	/* cannot happen: nslots >= ncpus */
 	if (victim->asid >= 0) {
 		__atomic_store_n(&vm->asid_slot[victim->asid], -1, __ATOMIC_SEQ_CST);
-		err = spt_flush_slot(vm, victim, st);
+		err = forget_asid(vm, victim, st);
 		if (err)
 			return err;
 		STAT_INC(st, lru_steals);
@@ -144,7 +161,7 @@ static int select_slot(struct shadow_cpu *cpu, struct spt_slot **out)
 	case SHADOW_ORG_SHARED:
 		s = &vm->slots[cpu->index];
 		if (s->asid != (int)asid) {
-			err = spt_flush_slot(vm, s, &cpu->stats);
+			err = forget_asid(vm, s, &cpu->stats);
 			if (err)
 				return err;
 			set_slot_asid(s, (int)asid);

@@ -20,6 +20,7 @@
 	X(sections_mapped, "1 MiB sections installed whole")                   \
 	X(unmaps, "ranges invalidated (one syscall each)")                     \
 	X(full_flushes, "whole-GDVAS flushes")                                 \
+	X(asid_flushes, "GDVASes emptied of their non-global entries")         \
 	X(gdvas_switches, "GS base switches between views")                    \
 	X(lru_steals, "SPTs taken from another ASID (group:N, DACR keys)")     \
 	X(vma_evictions, "ranges evicted to stay under vm.max_map_count")      \

@@ -1249,6 +1249,85 @@ Test(hspt_org, shared_refaults_after_switch)
 	hfx_teardown(&o.f);
 }
 
+/* Global entries match every ASID, so an address-space change (a shared
+ * slot's ASID switch, a group steal) keeps them and drops the rest. The
+ * global pages sit between and beside the non-global ones, in the same
+ * 4 MiB chunk as X, so the flush has to cut its ranges around them. */
+static const uint32_t ORG_G1 = 0x00101000, ORG_G2 = 0x00400000, ORG_GS = 0x00c00000;
+
+static uint64_t orgt_use_globals(struct orgt *o)
+{
+	struct shadow_cpu *cpu = o->f.cpu;
+	uint64_t n = hfx_fills(cpu);
+
+	for (unsigned pl = 0; pl < 2; pl++) {
+		shadow_cpu_set_pl(cpu, pl);
+		hfx_assert_reads(cpu, ORG_G1 + 0x20, 0x40f00000 + 0x20, "G1 at PL%u", pl);
+		hfx_assert_reads(cpu, ORG_G2 + 0x24, 0x40f40000 + 0x24, "G2 at PL%u", pl);
+		hfx_assert_reads(cpu, ORG_GS + 0x12340, 0x41000000 + 0x12340, "section at PL%u", pl);
+	}
+	shadow_cpu_set_pl(cpu, 1);
+	return hfx_fills(cpu) - n;
+}
+
+static void org_keeps_global(enum shadow_org org, unsigned group)
+{
+	struct orgt o;
+	struct shadow_vm_info info;
+	uint64_t first, n;
+	long base;
+
+	orgt_setup(&o, org, group);
+	for (unsigned a = 1; a <= 3; a++) {
+		ptb_page(&o.f.ptb, o.t[a], ORG_G1, 0x40f00000, ATTR(.ap = 3));
+		ptb_page(&o.f.ptb, o.t[a], ORG_G2, 0x40f40000, ATTR(.ap = 3));
+		ptb_section(&o.f.ptb, o.t[a], ORG_GS, 0x41000000, ATTR(.ap = 3));
+	}
+	first = orgt_use(&o, 1);
+	cr_assert_gt(first, 0);
+	cr_assert_gt(orgt_use_globals(&o), 0, "first use of the global pages");
+	shadow_vm_info(o.f.vm, &info);
+	base = hfx_count_maps() - info.vmas;
+	/* 1 -> 2 -> 3 -> 1 ...: every switch takes the slot from another
+	 * ASID (group:1 has one slot per vCPU). */
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned a = 1 + (i + 1) % 3;
+		uint64_t steals = o.f.cpu->stats.lru_steals;
+
+		n = orgt_use(&o, a);
+		cr_assert_eq(n, first, "ASID %u refilled %llu non-global pages, expected %llu",
+			     a, (unsigned long long)n, (unsigned long long)first);
+		if (org == SHADOW_ORG_GROUP)
+			cr_assert_eq(o.f.cpu->stats.lru_steals, steals + 1, "ASID %u did not steal", a);
+		n = orgt_use_globals(&o);
+		cr_assert_eq(n, 0, "ASID %u refilled %llu global pages after a switch", a,
+			     (unsigned long long)n);
+		/* The metadata's VMA model still matches the host's maps. */
+		shadow_vm_info(o.f.vm, &info);
+		cr_assert_eq(hfx_count_maps() - info.vmas, base,
+			     "modelled VMAs %ld, host maps %ld (base %ld)", info.vmas,
+			     hfx_count_maps(), base);
+	}
+	cr_assert_gt(o.f.cpu->stats.asid_flushes, 0);
+	/* A kept global entry still obeys TLBIMVA, given any ASID: G2 is
+	 * refilled once in each view (PL0, PL1), the others not at all. */
+	cr_assert_eq(shadow_tlbi_mva(o.f.cpu, ORG_G2 | 2, false), 0);
+	n = orgt_use_globals(&o);
+	cr_assert_eq(n, 2, "%llu fills after TLBIMVA of one global page in two views",
+		     (unsigned long long)n);
+	hfx_teardown(&o.f);
+}
+
+Test(hspt_org, shared_keeps_global)
+{
+	org_keeps_global(SHADOW_ORG_SHARED, 0);
+}
+
+Test(hspt_org, group_steal_keeps_global)
+{
+	org_keeps_global(SHADOW_ORG_GROUP, 1);
+}
+
 /* group:2 with ASIDs used in the order 1, 2, 1, 3: ASID 2's SPT is the least
  * recently used and is the one stolen. */
 Test(hspt_org, group_steals_lru)
