@@ -45,7 +45,7 @@ WORKLOAD_TEXT = {
 # Runs made before bench/run.sh summed its counters as doubles printed
 # with %.0f hold 2^31 - 1 where mawk's %d saturated: a lower bound.
 CLIPPED = 2147483647
-COUNTERS = ["faults_filled", "unmaps", "full_flushes", "lru_steals", "vma_evictions",
+COUNTERS = ["faults_filled", "unmaps", "full_flushes", "asid_flushes", "lru_steals", "vma_evictions",
             "gdvas_switches", "soft_refills", "soft_flushes"]
 
 
@@ -107,8 +107,8 @@ class Runs:
         v = []
         for rnd in self.rounds:
             r = self.by.get((n, w, c, rnd))
-            if not r or r["status"] != "PASS":
-                continue
+            if not r or r["status"] != "PASS" or name not in r:
+                continue   # not a PASS, or a counter its hsptd did not have
             x = float(r[name])
             if w != "boot":
                 b = self.by.get((n, "boot", c, rnd))
