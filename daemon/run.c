@@ -66,8 +66,6 @@ static int parse_options(struct run *r, int argc, char **argv)
 	r->cfg.spt.org = SHADOW_ORG_PRIVATE;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
 		switch (o) {
 		case 'k': r->cfg.kernel = optarg; break;
 		case 'i': r->cfg.initrd = optarg; break;
@@ -76,10 +74,7 @@ static int parse_options(struct run *r, int argc, char **argv)
 		case 'G': r->cfg.guest_decompress = true; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'c':
-			errno = 0;
-			r->cfg.ncpus = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || r->cfg.ncpus < 1 ||
-			    r->cfg.ncpus > VIRT_MAX_CPUS) {
+			if (parse_count(optarg, 1, VIRT_MAX_CPUS, &r->cfg.ncpus)) {
 				fprintf(stderr, "hsptd run: --vcpus: '%s' is not a number in 1..%u\n",
 					optarg, VIRT_MAX_CPUS);
 				return -EINVAL;

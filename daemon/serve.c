@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/size.h"
 #include "vcpu/gtimer.h"
 
 #define LISTEN_BACKLOG	128
@@ -448,20 +449,14 @@ too_long:
 	return -ENAMETOOLONG;
 }
 
-static int parse_count(const char *opt, const char *arg, unsigned min, unsigned max,
-		       unsigned *out)
+/* --opt N: a count in [min, max], or a message and -EINVAL. */
+static int parse_option_count(const char *opt, const char *arg, unsigned min, unsigned max,
+			      unsigned *out)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || !*arg || v < min || v > max) {
-		fprintf(stderr, "hsptd: --%s: '%s' is not a number in %u..%u\n", opt, arg, min, max);
-		return -EINVAL;
-	}
-	*out = (unsigned)v;
-	return 0;
+	if (parse_count(arg, min, max, out) == 0)
+		return 0;
+	fprintf(stderr, "hsptd: --%s: '%s' is not a number in %u..%u\n", opt, arg, min, max);
+	return -EINVAL;
 }
 
 static int parse_options(struct server *srv, int argc, char **argv)
@@ -498,15 +493,15 @@ static int parse_options(struct server *srv, int argc, char **argv)
 			snprintf(srv->state_dir, sizeof(srv->state_dir), "%s", optarg);
 			break;
 		case 'c':
-			if (parse_count("max-clients", optarg, 1, 65536, &srv->max_clients))
+			if (parse_option_count("max-clients", optarg, 1, 65536, &srv->max_clients))
 				return -EINVAL;
 			break;
 		case 'm':
-			if (parse_count("max-vms", optarg, 1, 4096, &srv->max_vms))
+			if (parse_option_count("max-vms", optarg, 1, 4096, &srv->max_vms))
 				return -EINVAL;
 			break;
 		case 't':
-			if (parse_count("stop-timeout", optarg, 1, 3600, &secs))
+			if (parse_option_count("stop-timeout", optarg, 1, 3600, &secs))
 				return -EINVAL;
 			srv->stop_grace_ms = secs * 1000;
 			break;

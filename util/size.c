@@ -34,3 +34,20 @@ int parse_size(const char *s, uint64_t *out)
 	}
 	return -EINVAL;
 }
+
+int parse_count(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul would take " 4", "+4" and "-1" (as ULONG_MAX); a count
+	 * is digits. */
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}

@@ -1,4 +1,5 @@
-/* size.h — parsing the sizes users type: "512M", "1G", "1GiB", "65536". */
+/* size.h — parsing the numbers users type: sizes ("512M", "1G", "1GiB",
+ * "65536") and counts ("4"). */
 #ifndef HSPT_UTIL_SIZE_H
 #define HSPT_UTIL_SIZE_H
 
@@ -8,5 +9,9 @@
  * KiB, MiB, GiB; case-insensitive). 0, or -EINVAL for anything else
  * (including overflow and trailing junk). */
 int parse_size(const char *s, uint64_t *out);
+
+/* A decimal count in [min, max], digits only (no sign, space or suffix).
+ * 0, or -EINVAL. */
+int parse_count(const char *s, unsigned min, unsigned max, unsigned *out);
 
 #endif
