@@ -14,7 +14,7 @@ _hsptctl()
 {
 	local cur prev words cword
 	_init_completion || return
-	local commands="create start pause resume stop destroy list info daemon stats console events"
+	local commands="create set start pause resume stop destroy list info daemon stats console events"
 	local i cmd= _hsptctl_socket=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -43,6 +43,12 @@ _hsptctl()
 	case $cmd in
 	create)
 		COMPREPLY=($(compgen -W "--kernel --initrd --append --vcpus --memory --spt --autostart --json" -- "$cur")) ;;
+	set)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--autostart --no-autostart --kernel --initrd --no-initrd --append --vcpus --memory --spt --json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_hsptctl_vms)" -- "$cur"))
+		fi ;;
 	stop)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--force --timeout --json" -- "$cur"))

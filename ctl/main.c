@@ -23,6 +23,8 @@ static void usage(FILE *f)
 		"\n"
 		"  create NAME --kernel FILE [--initrd FILE] [--append STRING] [--vcpus N]\n"
 		"              [--memory SIZE] [--spt soft|shared|private|group:N] [--autostart]\n"
+		"  set NAME [--autostart | --no-autostart] [--kernel FILE] [--initrd FILE |\n"
+		"           --no-initrd] [--append STRING] [--vcpus N] [--memory SIZE] [--spt ORG]\n"
 		"  start NAME...            pause NAME...          resume NAME...\n"
 		"  stop NAME... [--force] [--timeout SECONDS]\n"
 		"  destroy NAME... [--force]  (--force stops a running VM first)\n"
@@ -56,7 +58,9 @@ static json_t *abs_path(const char *path)
 	return json_string(buf);
 }
 
-static int parse_create(int argc, char **argv, json_t *p)
+/* The definition options of create and set (set: also --no-autostart and
+ * --no-initrd, and no --kernel required). */
+static int parse_def(int argc, char **argv, json_t *p, bool set)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
@@ -66,11 +70,12 @@ static int parse_create(int argc, char **argv, json_t *p)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "spt", required_argument, NULL, 's' },
 		{ "autostart", no_argument, NULL, 'A' },
+		{ "no-autostart", no_argument, NULL, 'N' },
+		{ "no-initrd", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	uint64_t bytes;
-	char *end;
-	long n;
+	unsigned n;
 	int o;
 
 	optind = 0;	/* 0: glibc starts over (main parsed with "+") */
@@ -81,9 +86,17 @@ static int parse_create(int argc, char **argv, json_t *p)
 		case 'a': json_object_set_new(p, "append", json_string(optarg)); break;
 		case 's': json_object_set_new(p, "spt", json_string(optarg)); break;
 		case 'A': json_object_set_new(p, "autostart", json_true()); break;
+		case 'N':
+		case 'I':
+			if (!set)
+				return CTL_EXIT_USAGE;
+			if (o == 'N')
+				json_object_set_new(p, "autostart", json_false());
+			else
+				json_object_set_new(p, "initrd", json_string(""));
+			break;
 		case 'c':
-			n = strtol(optarg, &end, 10);
-			if (*end || !*optarg || n < 1) {
+			if (parse_count(optarg, 1, INT_MAX, &n)) {
 				fprintf(stderr, "hsptctl: --vcpus: '%s' is not a number\n", optarg);
 				return CTL_EXIT_USAGE;
 			}
@@ -101,8 +114,10 @@ static int parse_create(int argc, char **argv, json_t *p)
 			return CTL_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !json_object_get(p, "kernel")) {
-		fprintf(stderr, "hsptctl: usage: create NAME --kernel FILE [options]\n");
+	if (optind != argc - 1 || (!set && !json_object_get(p, "kernel")) ||
+	    (set && !json_object_size(p))) {
+		fprintf(stderr, set ? "hsptctl: usage: set NAME OPTION...\n"
+				    : "hsptctl: usage: create NAME --kernel FILE [options]\n");
 		return CTL_EXIT_USAGE;
 	}
 	json_object_set_new(p, "name", json_string(argv[optind]));
@@ -114,7 +129,7 @@ static int cmd_create(struct ctl *ctl, int argc, char **argv)
 	json_t *p = json_object(), *r;
 	int rc;
 
-	if ((rc = parse_create(argc, argv, p))) {
+	if ((rc = parse_def(argc, argv, p, false))) {
 		json_decref(p);
 		return rc;
 	}
@@ -124,6 +139,25 @@ static int cmd_create(struct ctl *ctl, int argc, char **argv)
 		print_json(r);
 	else
 		printf("created %s\n", json_string_value(json_object_get(r, "name")));
+	json_decref(r);
+	return 0;
+}
+
+static int cmd_set(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *p = json_object(), *r;
+	int rc;
+
+	if ((rc = parse_def(argc, argv, p, true))) {
+		json_decref(p);
+		return rc;
+	}
+	if ((rc = ctl_call(&ctl->conn, "vm.set", p, &r)))
+		return rc;
+	if (ctl->json)
+		print_json(r);
+	else
+		show_info(r);
 	json_decref(r);
 	return 0;
 }
@@ -219,6 +253,7 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 	const char *cmd = argv[0];
 
 	if (!strcmp(cmd, "create")) return cmd_create(ctl, argc, argv);
+	if (!strcmp(cmd, "set")) return cmd_set(ctl, argc, argv);
 	if (!strcmp(cmd, "start")) return cmd_each(ctl, argc, argv, "vm.start", "started");
 	if (!strcmp(cmd, "pause")) return cmd_each(ctl, argc, argv, "vm.pause", "paused");
 	if (!strcmp(cmd, "resume")) return cmd_each(ctl, argc, argv, "vm.resume", "resumed");

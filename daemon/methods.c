@@ -139,19 +139,16 @@ static char *dup_opt(json_t *params, const char *key)
 	return v ? strdup(json_string_value(v)) : NULL;
 }
 
-static int check_create(struct client *c, json_t *params, struct rpc_error *err)
+/* The definition fields vm.create and vm.set share: memory in whole MiB,
+ * a known SPT organization, readable images (the kernel a zImage). */
+static int check_def_fields(struct client *c, json_t *params, struct rpc_error *err)
 {
-	const char *name = json_string_value(json_object_get(params, "name"));
 	const char *spt = json_string_value(json_object_get(params, "spt"));
 	json_t *mem = json_object_get(params, "memory");
+	json_t *kernel = json_object_get(params, "kernel");
 	json_t *initrd = json_object_get(params, "initrd");
 	struct shadow_config sc;
 
-	if (!vm_name_valid(name)) {
-		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.name: '%s' is not a valid name "
-			      "(letters, digits, '_', '.', '-'; not starting with '.' or '-')", name);
-		return -EINVAL;
-	}
 	if (mem && json_integer_value(mem) % (1 << 20)) {
 		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.memory: %" JSON_INTEGER_FORMAT
 			      " is not a whole number of MiB", json_integer_value(mem));
@@ -160,6 +157,24 @@ static int check_create(struct client *c, json_t *params, struct rpc_error *err)
 	if (spt && shadow_parse_org(spt, &sc)) {
 		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.spt: '%s' is not soft, shared, "
 			      "private or group:N", spt);
+		return -EINVAL;
+	}
+	if (kernel && check_image(c, "kernel", json_string_value(kernel), true, err))
+		return -EINVAL;
+	/* vm.set's "initrd": "" removes it: nothing to check. */
+	if (initrd && json_string_length(initrd) &&
+	    check_image(c, "initrd", json_string_value(initrd), false, err))
+		return -EINVAL;
+	return 0;
+}
+
+static int check_create(struct client *c, json_t *params, struct rpc_error *err)
+{
+	const char *name = json_string_value(json_object_get(params, "name"));
+
+	if (!vm_name_valid(name)) {
+		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.name: '%s' is not a valid name "
+			      "(letters, digits, '_', '.', '-'; not starting with '.' or '-')", name);
 		return -EINVAL;
 	}
 	if (vm_find(c->srv, name)) {
@@ -171,11 +186,12 @@ static int check_create(struct client *c, json_t *params, struct rpc_error *err)
 			      c->srv->nvms);
 		return -ENOSPC;
 	}
-	if (check_image(c, "kernel", json_string_value(json_object_get(params, "kernel")), true, err))
+	if (json_object_get(params, "initrd") &&
+	    json_string_length(json_object_get(params, "initrd")) == 0) {
+		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.initrd: empty path");
 		return -EINVAL;
-	if (initrd && check_image(c, "initrd", json_string_value(initrd), false, err))
-		return -EINVAL;
-	return 0;
+	}
+	return check_def_fields(c, params, err);
 }
 
 static int m_create(void *ctx, json_t *params, struct rpc_call *call, json_t **result,
@@ -210,6 +226,109 @@ static int m_create(void *ctx, json_t *params, struct rpc_call *call, json_t **r
 	server_event(c->srv, vm, "created", NULL);
 	*result = vm_info_json(vm);
 	return 0;
+}
+
+/* ---- vm.set ---- */
+
+static const struct rpc_param set_params[] = {
+	{ .name = "name", .type = RPC_TYPE_STRING, .required = true, .max_len = VM_NAME_MAX },
+	{ .name = "kernel", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },
+	{ .name = "initrd", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },
+	{ .name = "append", .type = RPC_TYPE_STRING, .max_len = VM_APPEND_MAX },
+	{ .name = "vcpus", .type = RPC_TYPE_INTEGER, .min = 1, .max = VIRT_MAX_CPUS },
+	{ .name = "memory", .type = RPC_TYPE_INTEGER, .min = BOARD_MIN_RAM, .max = VIRT_RAM_MAX },
+	{ .name = "spt", .type = RPC_TYPE_STRING, .max_len = 31 },
+	{ .name = "autostart", .type = RPC_TYPE_BOOLEAN },
+	{ .name = 0 },
+};
+
+/* Replace *field with a copy of params' string key, if present ("" means
+ * none). 0, or -ENOMEM with *field unchanged. */
+static int set_string(json_t *params, const char *key, char **field)
+{
+	json_t *v = json_object_get(params, key);
+	char *copy = NULL;
+
+	if (!v)
+		return 0;
+	if (json_string_length(v) && !(copy = strdup(json_string_value(v))))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* Change a VM's definition. autostart may change in any state; the fields
+ * a boot reads only while the VM is stopped, so that what vm.info shows is
+ * what runs. The new definition is saved before it replaces the old one:
+ * if the state directory refuses it, nothing changes. */
+static int m_set(void *ctx, json_t *params, struct rpc_call *call, json_t **result,
+		 struct rpc_error *err)
+{
+	static const char *const boot_fields[] = { "kernel", "initrd", "append", "vcpus",
+						   "memory", "spt", NULL };
+	struct client *c = ctx;
+	struct vm *vm = lookup(c, params, err);
+	struct vm_def old, def;
+	const char *busy = NULL;
+	json_t *v;
+	int rc;
+
+	if (!vm)
+		return -EINVAL;
+	if (json_object_size(params) < 2) {
+		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params: nothing to set (give autostart, "
+			      "kernel, initrd, append, vcpus, memory or spt)");
+		return -EINVAL;
+	}
+	for (unsigned i = 0; boot_fields[i] && !busy; i++)
+		if (json_object_get(params, boot_fields[i]))
+			busy = boot_fields[i];
+	if (busy && vm->state != VM_STOPPED && vm->state != VM_CRASHED) {
+		rpc_error_set(err, PROTO_ERR_BAD_STATE, "VM '%s' is %s: stop it to change %s",
+			      vm->def.name, vm_state_name(vm->state), busy);
+		return -EINVAL;
+	}
+	if ((rc = check_def_fields(c, params, err)))
+		return rc;	/* (a "kernel": "" is not an absolute path) */
+
+	/* def: a deep copy of the definition with the changes applied. */
+	def = vm->def;
+	def.kernel = strdup(vm->def.kernel);
+	def.initrd = vm->def.initrd ? strdup(vm->def.initrd) : NULL;
+	def.append = vm->def.append ? strdup(vm->def.append) : NULL;
+	if (!def.kernel || (vm->def.initrd && !def.initrd) || (vm->def.append && !def.append) ||
+	    set_string(params, "kernel", &def.kernel) || set_string(params, "initrd", &def.initrd) ||
+	    set_string(params, "append", &def.append)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((v = json_object_get(params, "spt")))
+		snprintf(def.spt, sizeof(def.spt), "%s", json_string_value(v));
+	if ((v = json_object_get(params, "vcpus")))
+		def.vcpus = (unsigned)json_integer_value(v);
+	if ((v = json_object_get(params, "memory")))
+		def.memory = (uint64_t)json_integer_value(v);
+	if ((v = json_object_get(params, "autostart")))
+		def.autostart = json_is_true(v);
+
+	old = vm->def;
+	vm->def = def;
+	if ((rc = vm_save(vm))) {
+		vm->def = old;	/* and the new strings in def are freed below */
+		rpc_error_set(err, PROTO_ERR_INTERNAL, "cannot save the definition in %s: %s",
+			      c->srv->state_dir, strerror(-rc));
+		goto out;
+	}
+	def = old;	/* the strings to free now are the old ones */
+	server_event(c->srv, vm, "changed", NULL);
+	*result = vm_info_json(vm);
+	rc = *result ? 0 : -ENOMEM;
+out:
+	free(def.kernel);
+	free(def.initrd);
+	free(def.append);
+	return rc;
 }
 
 /* ---- Lifecycle ---- */
@@ -578,6 +697,7 @@ static int m_daemon_info(void *ctx, json_t *params, struct rpc_call *call, json_
 
 const struct rpc_method server_methods[] = {
 	{ .name = "vm.create", .handler = m_create, .params = create_params },
+	{ .name = "vm.set", .handler = m_set, .params = set_params },
 	{ .name = "vm.start", .handler = m_start, .params = name_only },
 	{ .name = "vm.pause", .handler = m_pause, .params = name_only },
 	{ .name = "vm.resume", .handler = m_resume, .params = name_only },

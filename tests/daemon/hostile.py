@@ -2,6 +2,7 @@
 """hostile.py — hostile input against a live hsptd (in the spirit of redis'
 tests/unit/protocol.tcl): malformed, truncated, oversized and deeply nested
 frames, wrong types, unknown methods and VMs, duplicate names, bad images,
+vm.set's checks, states and failed saves,
 permissions, 120 concurrent clients and the connection limit, clients that
 hang up mid-request, a worker killed with SIGKILL, a daemon restart, and
 the examples of docs/protocol.md replayed against the real daemon. After
@@ -208,6 +209,58 @@ def duplicates_and_states():
     c.close()
 
 
+
+def vm_set():
+    """vm.set: checked like vm.create, boot fields only while stopped,
+    saved before it takes effect (a state directory that refuses the
+    write changes nothing), and kept across a daemon restart."""
+    c = Conn(SOCK)
+    c.call("vm.create", {"name": "edit", "kernel": KERNEL, "initrd": INITRD})
+    assert c.error("vm.set", {"name": "edit"}) == BAD_PARAMS
+    assert c.error("vm.set", {"name": "nope", "autostart": True}) == NO_VM
+    for bad in [{"vcpus": 0}, {"vcpus": 99}, {"memory": (64 << 20) + 1}, {"spt": "group:x"},
+                {"spt": "fast"}, {"colour": "red"}, {"autostart": "yes"}, {"kernel": "vmlinuz"},
+                {"kernel": ""}]:
+        assert c.error("vm.set", dict(name="edit", **bad)) == BAD_PARAMS, bad
+    assert c.error("vm.set", {"name": "edit", "kernel": fake_kernel()}) == GUEST_IMAGE
+    assert c.error("vm.set", {"name": "edit", "initrd": "/nonexistent"}) == GUEST_IMAGE
+    info = c.call("vm.info", {"name": "edit"})
+    assert info["vcpus"] == 1 and info["initrd"] == INITRD and not info["autostart"], info
+    r = c.call("vm.set", {"name": "edit", "vcpus": 2, "memory": 256 << 20, "spt": "group:4",
+                          "append": "console=ttyAMA0 quiet", "initrd": "", "autostart": True})
+    assert r["vcpus"] == 2 and r["memory"] == 256 << 20 and r["spt"] == "group:4", r
+    assert "initrd" not in r and r["append"] == "console=ttyAMA0 quiet" and r["autostart"], r
+    with open(os.path.join(STATE, "vms", "edit.json")) as f:
+        saved = json.load(f)
+    assert saved["vcpus"] == 2 and saved["autostart"] and "initrd" not in saved, saved
+    # The state directory refuses the write: the old definition stays.
+    vms = os.path.join(STATE, "vms")
+    os.rename(vms, vms + ".away")
+    open(vms, "w").close()
+    try:
+        assert c.error("vm.set", {"name": "edit", "vcpus": 3}) == -32603
+    finally:
+        os.unlink(vms)
+        os.rename(vms + ".away", vms)
+    assert c.call("vm.info", {"name": "edit"})["vcpus"] == 2
+    # Running: autostart may change, what the boot read may not.
+    c.call("vm.set", {"name": "edit", "initrd": INITRD, "autostart": False})
+    c.call("vm.start", {"name": "edit"})
+    assert c.error("vm.set", {"name": "edit", "vcpus": 1}) == BAD_STATE
+    assert c.error("vm.set", {"name": "edit", "autostart": True, "append": "x"}) == BAD_STATE
+    assert c.call("vm.set", {"name": "edit", "autostart": True})["state"] == "running"
+    c.call("vm.stop", {"name": "edit", "force": True})
+    c.call("vm.set", {"name": "edit", "autostart": False, "vcpus": 1})
+    c.close()
+    stop_daemon()
+    start_daemon()
+    c = Conn(SOCK)
+    info = c.call("vm.info", {"name": "edit"})
+    assert info["vcpus"] == 1 and info["memory"] == 256 << 20 and not info["autostart"], info
+    assert info["state"] == "stopped", info
+    c.call("vm.destroy", {"name": "edit"})
+    c.close()
+
 def many_clients():
     conns = [Conn(SOCK) for _ in range(120)]
     ids = [(c, c.request("daemon.info")) for c in conns]
@@ -410,7 +463,7 @@ def main():
         assert os.path.exists(KERNEL) and os.path.exists(INITRD), "no reference guest (make guest)"
         start_daemon()
         for fn in [malformed_json, invalid_requests, oversized_frame, deep_nesting, wrong_types,
-                   unknown_methods_and_vms, bad_images, duplicates_and_states, many_clients,
+                   unknown_methods_and_vms, bad_images, duplicates_and_states, vm_set, many_clients,
                    connection_limit, hangups_mid_request, worker_sigkill, permissions,
                    daemon_restart, doc_examples]:
             case(fn)
