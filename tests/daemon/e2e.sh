@@ -2,8 +2,9 @@
 # e2e.sh — hsptd end to end, through hsptctl: a private daemon boots two
 # VMs of the reference Linux guest at once, their shadow counters grow,
 # one is paused (its counters freeze) and resumed, the console answers a
-# command, both are stopped and destroyed, the event stream saw it all,
-# and SIGTERM ends the daemon cleanly.
+# command (also on a pty, with stats --watch: ctl_tty.py), both are
+# stopped and destroyed, the event stream saw it all, and SIGTERM ends the
+# daemon cleanly.
 #
 #   tests/daemon/e2e.sh [BUILD]      (make daemon-test runs it)
 set -euo pipefail
@@ -66,6 +67,9 @@ log "e2e-b reached its shell ($((SECONDS - T0)) s)"
 	> "$T/console.out" 2>&1 || fail "console"
 grep -q 'hspt-e2e-42' "$T/console.out" || fail "the command's output is not on the console: $(cat "$T/console.out")"
 log "console: the guest answered"
+# The same two commands on a real terminal: raw mode and Ctrl-], and the
+# refreshing stats screen.
+python3 "$(dirname "$0")/ctl_tty.py" "$BUILD/hsptctl" "$SOCK" e2e-b || fail "hsptctl on a terminal"
 
 # Stop and destroy both; the final counters stay readable until destroy.
 $CTL stop e2e-a e2e-b >/dev/null || fail "stop"
