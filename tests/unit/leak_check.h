@@ -2,10 +2,11 @@
  *
  * LeakSanitizer's own check runs when a Criterion worker exits, after the
  * test has been reported as passing, and the worker's exit status is
- * ignored: a leak prints a report and fails nothing. Suites that must not
- * leak call assert_no_leaks() from their .fini instead. An assertion that
- * fails in .fini is printed but not counted either, so a leak aborts the
- * worker, which Criterion counts as a crash. Without AddressSanitizer it
+ * ignored; `make check` therefore writes the reports to files and fails on
+ * any (Makefile, SAN_REPORTS), which covers every test. The protocol
+ * suites also check in their .fini, so that a leak shows as a crash of the
+ * very test that leaked: an assertion that fails in .fini is printed but
+ * not counted, so a leak aborts the worker. Without AddressSanitizer it
  * does nothing. */
 #ifndef HSPT_TESTS_UNIT_LEAK_CHECK_H
 #define HSPT_TESTS_UNIT_LEAK_CHECK_H
