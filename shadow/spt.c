@@ -68,8 +68,9 @@ void spt_destroy(struct shadow_vm *vm)
  * non-global entries go, and its global ones (the kernel's, in Linux)
  * stay, since they match every ASID. Keeping them spares the refaults of
  * the kernel's working set after each switch in shared mode, after each
- * steal in group mode, and after each TLBIASID (Linux issues one for the
- * parent at every fork, and at exit). */
+ * steal in group mode, and after each TLBIASID (Linux's flush_tlb_mm, at
+ * every fork and exit, unless the kernel works around Cortex-A9 erratum
+ * 720789 with TLBIALLIS, as Debian's armmp does). */
 int spt_forget_asid(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st)
 {
 	for (unsigned k = 0; k < s->nkeys; k++)

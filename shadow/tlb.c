@@ -231,8 +231,10 @@ int shadow_tlbi_asid(struct shadow_cpu *cpu, uint32_t asid, bool is)
 	}
 	/* The slot's non-global entries, not its global ones, which belong to
 	 * no ASID: dropping them too would be allowed (a TLB may lose any
-	 * entry), but Linux issues TLBIASID at every fork and exit, and the
-	 * kernel's whole working set would be refaulted after each. */
+	 * entry), but Linux's flush_tlb_mm is a TLBIASID at every fork and
+	 * exit, and the kernel's whole working set would be refaulted after
+	 * each. (Not Debian's armmp kernel: built with ARM_ERRATA_720789, it
+	 * issues TLBIALLIS there instead, which must drop everything.) */
 	return finish(cpu, is, for_asid_slots(cpu, asid & 0xffu, forget_slot, 0));
 }
 
