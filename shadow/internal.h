@@ -147,7 +147,8 @@ void gdvas_budget_emergency(struct shadow_vm *vm, struct shadow_stats *st);
 int spt_init(struct shadow_vm *vm);
 void spt_destroy(struct shadow_vm *vm);
 int spt_bind(struct shadow_cpu *cpu);		/* (re)select slot+key+views */
-int spt_flush_slot(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st);
+/* Drop the slot's non-global entries, keep its global ones. */
+int spt_forget_asid(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st);
 
 /* fault.c */
 int fault_install(void);

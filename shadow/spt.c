@@ -64,23 +64,14 @@ void spt_destroy(struct shadow_vm *vm)
 	vm->slots = NULL;
 }
 
-int spt_flush_slot(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st)
-{
-	for (unsigned k = 0; k < s->nkeys; k++)
-		for (unsigned pl = 0; pl < 2; pl++) {
-			int err = gdvas_flush(vm, s->keys[k].view[pl], st);
-
-			if (err)
-				return err;
-		}
-	return 0;
-}
-
-/* The slot changes address space: its non-global entries go, and its
- * global ones (the kernel's, in Linux) stay, since they match every ASID.
- * Keeping them spares the refaults of the kernel's working set after each
- * switch in shared mode and after each steal in group mode. */
-static int forget_asid(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st)
+/* The slot's address space ends (it changes hands, or TLBIASID): its
+ * non-global entries go, and its global ones (the kernel's, in Linux)
+ * stay, since they match every ASID. Keeping them spares the refaults of
+ * the kernel's working set after each switch in shared mode, after each
+ * steal in group mode, and after each TLBIASID (Linux's flush_tlb_mm, at
+ * every fork and exit, unless the kernel works around Cortex-A9 erratum
+ * 720789 with TLBIALLIS, as Debian's armmp does). */
+int spt_forget_asid(struct shadow_vm *vm, struct spt_slot *s, struct shadow_stats *st)
 {
 	for (unsigned k = 0; k < s->nkeys; k++)
 		for (unsigned pl = 0; pl < 2; pl++) {
@@ -129,7 +120,7 @@ static int group_slot(struct shadow_vm *vm, unsigned asid, struct spt_slot **out
 		return -EBUSY;	/* cannot happen: nslots >= ncpus */
 	if (victim->asid >= 0) {
 		__atomic_store_n(&vm->asid_slot[victim->asid], -1, __ATOMIC_SEQ_CST);
-		err = forget_asid(vm, victim, st);
+		err = spt_forget_asid(vm, victim, st);
 		if (err)
 			return err;
 		STAT_INC(st, lru_steals);
@@ -161,7 +152,7 @@ static int select_slot(struct shadow_cpu *cpu, struct spt_slot **out)
 	case SHADOW_ORG_SHARED:
 		s = &vm->slots[cpu->index];
 		if (s->asid != (int)asid) {
-			err = forget_asid(vm, s, &cpu->stats);
+			err = spt_forget_asid(vm, s, &cpu->stats);
 			if (err)
 				return err;
 			set_slot_asid(s, (int)asid);

@@ -183,9 +183,9 @@ static int invalidate_in_slot(struct shadow_cpu *cpu, struct spt_slot *s, uint32
 	return err;
 }
 
-static int flush_slot(struct shadow_cpu *cpu, struct spt_slot *s, uint32_t unused)
+static int forget_slot(struct shadow_cpu *cpu, struct spt_slot *s, uint32_t unused)
 {
-	return spt_flush_slot(cpu->vm, s, &cpu->stats);
+	return spt_forget_asid(cpu->vm, s, &cpu->stats);
 }
 
 static bool may_be_global(struct shadow_vm *vm, uint32_t va)
@@ -229,9 +229,13 @@ int shadow_tlbi_asid(struct shadow_cpu *cpu, uint32_t asid, bool is)
 		soft_flush(cpu);
 		return finish(cpu, is, 0);
 	}
-	/* Drops the slot's global entries too: allowed (a TLB may lose any
-	 * entry) and one system call per window instead of one per page. */
-	return finish(cpu, is, for_asid_slots(cpu, asid & 0xffu, flush_slot, 0));
+	/* The slot's non-global entries, not its global ones, which belong to
+	 * no ASID: dropping them too would be allowed (a TLB may lose any
+	 * entry), but Linux's flush_tlb_mm is a TLBIASID at every fork and
+	 * exit, and the kernel's whole working set would be refaulted after
+	 * each. (Not Debian's armmp kernel: built with ARM_ERRATA_720789, it
+	 * issues TLBIALLIS there instead, which must drop everything.) */
+	return finish(cpu, is, for_asid_slots(cpu, asid & 0xffu, forget_slot, 0));
 }
 
 int shadow_tlbi_mvaa(struct shadow_cpu *cpu, uint32_t mva, bool is)
