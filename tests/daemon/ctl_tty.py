@@ -29,11 +29,18 @@ def fail(why, out=b""):
     sys.exit(1)
 
 
+def user_signals():
+    # As at a terminal: a harness started in the background (CI, nohup ... &)
+    # hands its children SIGINT ignored, and the test ends stats --watch
+    # with SIGINT, as Ctrl-C would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(args):
     fd, slave = pty.openpty()
     before = termios.tcgetattr(slave)
     proc = subprocess.Popen([hsptctl, "--socket", sock] + args, stdin=slave, stdout=slave,
-                            stderr=slave, start_new_session=True)
+                            stderr=slave, start_new_session=True, preexec_fn=user_signals)
     return fd, slave, before, proc
 
 
