@@ -88,12 +88,12 @@ static int parse_def(int argc, char **argv, json_t *p, bool set)
 		case 'A': json_object_set_new(p, "autostart", json_true()); break;
 		case 'N':
 		case 'I':
-			if (!set)
+			if (!set) {
+				fprintf(stderr, "hsptctl: --no-autostart and --no-initrd are for set\n");
 				return CTL_EXIT_USAGE;
-			if (o == 'N')
-				json_object_set_new(p, "autostart", json_false());
-			else
-				json_object_set_new(p, "initrd", json_string(""));
+			}
+			json_object_set_new(p, o == 'N' ? "autostart" : "initrd",
+					    o == 'N' ? json_false() : json_string(""));
 			break;
 		case 'c':
 			if (parse_count(optarg, 1, INT_MAX, &n)) {
@@ -124,40 +124,24 @@ static int parse_def(int argc, char **argv, json_t *p, bool set)
 	return 0;
 }
 
-static int cmd_create(struct ctl *ctl, int argc, char **argv)
+/* create and set: one call with the definition options. */
+static int cmd_def(struct ctl *ctl, int argc, char **argv, bool set)
 {
 	json_t *p = json_object(), *r;
 	int rc;
 
-	if ((rc = parse_def(argc, argv, p, false))) {
+	if ((rc = parse_def(argc, argv, p, set))) {
 		json_decref(p);
 		return rc;
 	}
-	if ((rc = ctl_call(&ctl->conn, "vm.create", p, &r)))
+	if ((rc = ctl_call(&ctl->conn, set ? "vm.set" : "vm.create", p, &r)))
 		return rc;
 	if (ctl->json)
 		print_json(r);
+	else if (set)
+		show_info(r);
 	else
 		printf("created %s\n", json_string_value(json_object_get(r, "name")));
-	json_decref(r);
-	return 0;
-}
-
-static int cmd_set(struct ctl *ctl, int argc, char **argv)
-{
-	json_t *p = json_object(), *r;
-	int rc;
-
-	if ((rc = parse_def(argc, argv, p, true))) {
-		json_decref(p);
-		return rc;
-	}
-	if ((rc = ctl_call(&ctl->conn, "vm.set", p, &r)))
-		return rc;
-	if (ctl->json)
-		print_json(r);
-	else
-		show_info(r);
 	json_decref(r);
 	return 0;
 }
@@ -252,8 +236,8 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 {
 	const char *cmd = argv[0];
 
-	if (!strcmp(cmd, "create")) return cmd_create(ctl, argc, argv);
-	if (!strcmp(cmd, "set")) return cmd_set(ctl, argc, argv);
+	if (!strcmp(cmd, "create")) return cmd_def(ctl, argc, argv, false);
+	if (!strcmp(cmd, "set")) return cmd_def(ctl, argc, argv, true);
 	if (!strcmp(cmd, "start")) return cmd_each(ctl, argc, argv, "vm.start", "started");
 	if (!strcmp(cmd, "pause")) return cmd_each(ctl, argc, argv, "vm.pause", "paused");
 	if (!strcmp(cmd, "resume")) return cmd_each(ctl, argc, argv, "vm.resume", "resumed");

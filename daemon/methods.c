@@ -51,17 +51,22 @@ static struct vm *lookup(struct client *c, json_t *params, struct rpc_error *err
 
 /* ---- vm.create ---- */
 
-static const struct rpc_param create_params[] = {
-	{ .name = "name", .type = RPC_TYPE_STRING, .required = true, .max_len = VM_NAME_MAX },
-	{ .name = "kernel", .type = RPC_TYPE_STRING, .required = true, .max_len = VM_PATH_MAX },
-	{ .name = "initrd", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },
-	{ .name = "append", .type = RPC_TYPE_STRING, .max_len = VM_APPEND_MAX },
-	{ .name = "vcpus", .type = RPC_TYPE_INTEGER, .min = 1, .max = VIRT_MAX_CPUS },
-	{ .name = "memory", .type = RPC_TYPE_INTEGER, .min = BOARD_MIN_RAM, .max = VIRT_RAM_MAX },
-	{ .name = "spt", .type = RPC_TYPE_STRING, .max_len = 31 },
-	{ .name = "autostart", .type = RPC_TYPE_BOOLEAN },
-	{ .name = 0 },
-};
+/* A VM definition's params: vm.create requires the kernel, vm.set nothing
+ * but the name. */
+#define VM_DEF_PARAMS(kernel_required)                                                    \
+	{ .name = "name", .type = RPC_TYPE_STRING, .required = true, .max_len = VM_NAME_MAX }, \
+	{ .name = "kernel", .type = RPC_TYPE_STRING, .required = (kernel_required),          \
+	  .max_len = VM_PATH_MAX },                                                          \
+	{ .name = "initrd", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },                \
+	{ .name = "append", .type = RPC_TYPE_STRING, .max_len = VM_APPEND_MAX },              \
+	{ .name = "vcpus", .type = RPC_TYPE_INTEGER, .min = 1, .max = VIRT_MAX_CPUS },        \
+	{ .name = "memory", .type = RPC_TYPE_INTEGER, .min = BOARD_MIN_RAM,                  \
+	  .max = VIRT_RAM_MAX },                                                             \
+	{ .name = "spt", .type = RPC_TYPE_STRING, .max_len = 31 },                           \
+	{ .name = "autostart", .type = RPC_TYPE_BOOLEAN },                                   \
+	{ .name = 0 }
+
+static const struct rpc_param create_params[] = { VM_DEF_PARAMS(true) };
 
 /* May uid (group gid) read st? The daemon may run as root for everyone:
  * it must not read on a user's behalf what that user could not. The
@@ -171,6 +176,7 @@ static int check_def_fields(struct client *c, json_t *params, struct rpc_error *
 static int check_create(struct client *c, json_t *params, struct rpc_error *err)
 {
 	const char *name = json_string_value(json_object_get(params, "name"));
+	json_t *initrd = json_object_get(params, "initrd");
 
 	if (!vm_name_valid(name)) {
 		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.name: '%s' is not a valid name "
@@ -186,8 +192,7 @@ static int check_create(struct client *c, json_t *params, struct rpc_error *err)
 			      c->srv->nvms);
 		return -ENOSPC;
 	}
-	if (json_object_get(params, "initrd") &&
-	    json_string_length(json_object_get(params, "initrd")) == 0) {
+	if (initrd && !json_string_length(initrd)) {
 		rpc_error_set(err, PROTO_ERR_INVALID_PARAMS, "params.initrd: empty path");
 		return -EINVAL;
 	}
@@ -230,32 +235,17 @@ static int m_create(void *ctx, json_t *params, struct rpc_call *call, json_t **r
 
 /* ---- vm.set ---- */
 
-static const struct rpc_param set_params[] = {
-	{ .name = "name", .type = RPC_TYPE_STRING, .required = true, .max_len = VM_NAME_MAX },
-	{ .name = "kernel", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },
-	{ .name = "initrd", .type = RPC_TYPE_STRING, .max_len = VM_PATH_MAX },
-	{ .name = "append", .type = RPC_TYPE_STRING, .max_len = VM_APPEND_MAX },
-	{ .name = "vcpus", .type = RPC_TYPE_INTEGER, .min = 1, .max = VIRT_MAX_CPUS },
-	{ .name = "memory", .type = RPC_TYPE_INTEGER, .min = BOARD_MIN_RAM, .max = VIRT_RAM_MAX },
-	{ .name = "spt", .type = RPC_TYPE_STRING, .max_len = 31 },
-	{ .name = "autostart", .type = RPC_TYPE_BOOLEAN },
-	{ .name = 0 },
-};
+static const struct rpc_param set_params[] = { VM_DEF_PARAMS(false) };
 
-/* Replace *field with a copy of params' string key, if present ("" means
- * none). 0, or -ENOMEM with *field unchanged. */
-static int set_string(json_t *params, const char *key, char **field)
+/* *out = a copy of params' string `key` if given, else of `old`; "" and
+ * NULL give NULL (no initrd, no command line). 0 or -ENOMEM. */
+static int def_string(json_t *params, const char *key, const char *old, char **out)
 {
 	json_t *v = json_object_get(params, key);
-	char *copy = NULL;
+	const char *str = v ? json_string_value(v) : old;
 
-	if (!v)
-		return 0;
-	if (json_string_length(v) && !(copy = strdup(json_string_value(v))))
-		return -ENOMEM;
-	free(*field);
-	*field = copy;
-	return 0;
+	*out = str && *str ? strdup(str) : NULL;
+	return str && *str && !*out ? -ENOMEM : 0;
 }
 
 /* Change a VM's definition. autostart may change in any state; the fields
@@ -292,14 +282,12 @@ static int m_set(void *ctx, json_t *params, struct rpc_call *call, json_t **resu
 	if ((rc = check_def_fields(c, params, err)))
 		return rc;	/* (a "kernel": "" is not an absolute path) */
 
-	/* def: a deep copy of the definition with the changes applied. */
+	/* def: the definition with the changes applied, with its own strings
+	 * (`|`, not `||`: all three run, so that `out` frees what was made). */
 	def = vm->def;
-	def.kernel = strdup(vm->def.kernel);
-	def.initrd = vm->def.initrd ? strdup(vm->def.initrd) : NULL;
-	def.append = vm->def.append ? strdup(vm->def.append) : NULL;
-	if (!def.kernel || (vm->def.initrd && !def.initrd) || (vm->def.append && !def.append) ||
-	    set_string(params, "kernel", &def.kernel) || set_string(params, "initrd", &def.initrd) ||
-	    set_string(params, "append", &def.append)) {
+	if (def_string(params, "kernel", vm->def.kernel, &def.kernel) |
+	    def_string(params, "initrd", vm->def.initrd, &def.initrd) |
+	    def_string(params, "append", vm->def.append, &def.append)) {
 		rc = -ENOMEM;
 		goto out;
 	}

@@ -16,7 +16,6 @@
 #include "util/log.h"
 #include "util/size.h"
 
-
 struct run {
 	struct board_config cfg;
 	bool stats;

@@ -38,7 +38,6 @@
 #define OUT_QUEUE_MAX	(1u << 20)	/* socket backlog that stops draining */
 #define IN_MAX		(64u << 10)	/* console input waiting for the UART */
 #define WATCH_MS	100		/* how often the loop looks at the board */
-/* Reset-loop detection, as in `hsptd run`. */
 
 struct worker {
 	uv_loop_t loop;
@@ -271,7 +270,9 @@ static void reboot(struct worker *w)
 	char why[256];
 
 	if (board_reset_loop(&w->resets, w->boot_ns)) {
-		report_stop(w, "reset-loop", "the guest reset 3 times within 10 s of booting");
+		snprintf(why, sizeof(why), "the guest reset %u times within %llu s of booting",
+			 w->resets.quick, BOARD_RESET_LOOP_NS / 1000000000ull);
+		report_stop(w, "reset-loop", why);
 		return;
 	}
 	board_destroy(w->board);

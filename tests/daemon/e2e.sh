@@ -2,7 +2,8 @@
 # e2e.sh — hsptd end to end, through hsptctl: a private daemon boots two
 # VMs of the reference Linux guest at once, their shadow counters grow,
 # one is paused (its counters freeze) and resumed, the console answers a
-# command (also on a pty, with stats --watch: ctl_tty.py), both are
+# command (also on a pty, with stats --watch: ctl_tty.py), `hsptctl set`
+# changes a definition, both are
 # stopped and destroyed, the event stream saw it all, and SIGTERM ends the
 # daemon cleanly.
 #
@@ -32,6 +33,12 @@ for vm in e2e-a e2e-b; do
 		--append "console=ttyAMA0" >/dev/null || fail "create $vm"
 done
 [ "$($CTL --json list | jget 'len(d["vms"])')" = 2 ] || fail "list does not show 2 VMs"
+# set: the definition changes (and prints), a bare set is a usage error.
+$CTL set e2e-a --autostart --memory 192M | grep -q '^autostart: *yes' || fail "set --autostart"
+[ "$($CTL --json info e2e-a | jget 'd["memory"]')" = $((192 << 20)) ] || fail "set --memory"
+$CTL set e2e-a --no-autostart --memory 256M >/dev/null || fail "set --no-autostart"
+rc=0; $CTL set e2e-a 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "a bare set exits $rc, not 2"
 $CTL start e2e-a e2e-b >/dev/null || fail "start"
 [ "$(state e2e-a)" = running ] && [ "$(state e2e-b)" = running ] || fail "not running after start"
 log "two VMs started ($((SECONDS - T0)) s)"
@@ -84,7 +91,7 @@ sleep 0.3
 seq=$(python3 -c 'import json,sys
 print(" ".join(e["event"] for e in map(json.loads, open(sys.argv[1])) if e["name"] == "e2e-a"))' \
 	"$T/events.log")
-[ "$seq" = "created started paused resumed stopped destroyed" ] || fail "events of e2e-a: $seq"
+[ "$seq" = "created changed changed started paused resumed stopped destroyed" ] || fail "events of e2e-a: $seq"
 
 stop_daemon 15
 log "passed in $((SECONDS - T0)) s"
