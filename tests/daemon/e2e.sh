@@ -3,9 +3,8 @@
 # VMs of the reference Linux guest at once, their shadow counters grow,
 # one is paused (its counters freeze) and resumed, the console answers a
 # command (also on a pty, with stats --watch: ctl_tty.py), `hsptctl set`
-# changes a definition, both are
-# stopped and destroyed, the event stream saw it all, and SIGTERM ends the
-# daemon cleanly.
+# changes a definition, both are stopped and destroyed, the event stream
+# saw it all, and SIGTERM ends the daemon cleanly.
 #
 #   tests/daemon/e2e.sh [BUILD]      (make daemon-test runs it)
 set -euo pipefail
