@@ -183,27 +183,23 @@ def section(runs, d, n):
     out.append(table(["workload"] + runs.configs,
                      [[w] + [cell_time(runs, n, w, c) for c in runs.configs]
                       for w in runs.workloads]))
-    if "qemu" in runs.configs:
-        out.append("\n### Speed-up over qemu-system-arm: qemu time / hspt time, "
-                   "median of per-round ratios (> 1: hspt is faster)\n")
-        out.append(table(["workload"] + hs,
-                         [[w] + [fmt_ratio(speedup(runs, n, w, c, "qemu")) for c in hs]
-                          for w in runs.workloads]))
-        rows = [[w] + [speedup(runs, n, w, c, "qemu") for c in hs] for w in runs.workloads]
-        plots.append(plot(d, "bars", f"vs-qemu-{n}vcpu",
-                          f"hspt speed relative to qemu-system-arm, {n} vCPU (higher is better)",
-                          "qemu time / hspt time", ["workload"] + hs, rows))
-    if "soft" in runs.configs:
-        others = [c for c in hs if c != "soft"]
-        out.append("\n### Speed-up over the software MMU (`soft`): soft time / time, "
-                   "median of per-round ratios\n")
-        out.append(table(["workload"] + others,
-                         [[w] + [fmt_ratio(speedup(runs, n, w, c, "soft")) for c in others]
-                          for w in runs.workloads]))
-        rows = [[w] + [speedup(runs, n, w, c, "soft") for c in others] for w in runs.workloads]
-        plots.append(plot(d, "bars", f"vs-soft-{n}vcpu",
-                          f"HSPT organizations relative to the software MMU, {n} vCPU",
-                          "soft time / time", ["workload"] + others, rows))
+    for base, cols, title, name, plot_title, ylabel in [
+            ("qemu", hs, "Speed-up over qemu-system-arm: qemu time / hspt time, "
+             "median of per-round ratios (> 1: hspt is faster)", "vs-qemu",
+             "hspt speed relative to qemu-system-arm, {n} vCPU (higher is better)",
+             "qemu time / hspt time"),
+            ("soft", [c for c in hs if c != "soft"], "Speed-up over the software MMU "
+             "(`soft`): soft time / time, median of per-round ratios", "vs-soft",
+             "HSPT organizations relative to the software MMU, {n} vCPU",
+             "soft time / time")]:
+        if base not in runs.configs:
+            continue
+        rows = [[w] + [speedup(runs, n, w, c, base) for c in cols] for w in runs.workloads]
+        out.append(f"\n### {title}\n")
+        out.append(table(["workload"] + cols,
+                         [[r[0]] + [fmt_ratio(x) for x in r[1:]] for r in rows]))
+        plots.append(plot(d, "bars", f"{name}-{n}vcpu", plot_title.format(n=n), ylabel,
+                          ["workload"] + cols, rows))
     if "private" in runs.configs:
         line = [c for c in ["shared", "group:1", "group:4", "group:8", "group:16",
                             "group:32", "private"] if c in runs.configs]
