@@ -296,6 +296,11 @@ int gdvas_flush(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
 	return err;
 }
 
+static uint32_t block_size(uint32_t m)
+{
+	return 0x1000u << (4 * ((m & META_SIZE_MASK) >> META_SIZE_SHIFT));
+}
+
 /* A valid entry of one address space only (not global). */
 static bool private_entry(uint32_t m)
 {
@@ -334,36 +339,38 @@ static int flush_range(struct shadow_vm *vm, struct gdvas *g, uint32_t lo, uint3
 
 int gdvas_flush_nonglobal(struct shadow_vm *vm, struct gdvas *g, struct shadow_stats *st)
 {
-	/* A run of pages to give back, bridging empty pages and chunks (one
+	/* [lo, hi): pages to give back, bridging empty pages and chunks (one
 	 * mmap over a hole costs no more than over nothing) and broken only
-	 * by global entries, which must survive. */
-	uint32_t lo = 0, hi = 0;
+	 * by global entries, which must survive. The scan steps over empty
+	 * chunks and whole blocks, so the kernel's sections cost a metadata
+	 * read each, not 256. */
+	uint32_t lo = 0, hi = 0, p = 0;
 	bool had;
 	int err = 0;
 
 	hlock_lock(&g->lock);
 	had = g->mapped != 0;
-	for (unsigned c = 0; c < GDVAS_CHUNKS && g->mapped && !err; c++) {
-		if (!g->chunk_mapped[c])
-			continue;
-		for (uint32_t p = c * CHUNK_PAGES; p < (c + 1) * CHUNK_PAGES; p++) {
-			uint32_t m = g->meta[p];
+	while (p < GDVAS_PAGES && g->mapped) {
+		uint32_t c = p / CHUNK_PAGES, m = g->meta[p], next;
 
-			if (!(m & META_VALID))
-				continue;
-			if (!(m & META_GLOBAL)) {
-				if (lo == hi)
-					lo = p;
-				hi = p + 1;
-				continue;
-			}
-			if (lo != hi) {
-				err = flush_range(vm, g, lo, hi, st);
-				if (err)
-					break;
-				lo = hi = 0;
-			}
+		if (!g->chunk_mapped[c]) {
+			p = (c + 1) * CHUNK_PAGES;
+			continue;
 		}
+		if (!(m & META_VALID)) {
+			p++;
+			continue;
+		}
+		next = (p | ((block_size(m) >> 12) - 1)) + 1;	/* the end of p's block */
+		if (!(m & META_GLOBAL)) {
+			lo = lo == hi ? p : lo;
+			hi = next;
+		} else if (lo != hi) {
+			if ((err = flush_range(vm, g, lo, hi, st)))
+				break;
+			lo = hi = 0;
+		}
+		p = next;
 	}
 	if (!err && lo != hi)
 		err = flush_range(vm, g, lo, hi, st);
@@ -373,11 +380,6 @@ int gdvas_flush_nonglobal(struct shadow_vm *vm, struct gdvas *g, struct shadow_s
 		clear_active(vm, g);
 	hlock_unlock(&g->lock);
 	return err;
-}
-
-static uint32_t block_size(uint32_t m)
-{
-	return 0x1000u << (4 * ((m & META_SIZE_MASK) >> META_SIZE_SHIFT));
 }
 
 int gdvas_invalidate_va(struct shadow_vm *vm, struct gdvas *g, uint32_t va,
