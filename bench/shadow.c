@@ -7,20 +7,28 @@
  *  2. steady-state guest loads over a 64 MiB working set (16 times the
  *     reach of the 1024-entry soft TLB), soft against private HSPT, run
  *     interleaved so that host noise hits both modes alike;
- *  3. the engine's counters for each mode.
+ *  3. what a shadow fault costs while the process's second host thread
+ *     is blocked, waking each millisecond, spinning, or filling too: the
+ *     states the other vCPU of a 2-vCPU VM is in;
+ *  4. the engine's counters for each mode (printed with 1 and 2).
  * The last line is the headline, for scripts:
  *     hspt/soft speedup: sequential X.XXx, random Y.YYx
  *
  * Every run builds its own guest (physmem, page tables, shadow_vm) on this
- * thread and tears it down; a guest fault during a run is a benchmark
+ * thread (section 3 adds a second thread) and tears it down; a guest fault during a run is a benchmark
  * error, since every page a run touches is mapped. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -284,16 +292,15 @@ static int map_data(struct guest *g, enum layout layout)
 }
 
 /* Program the MMU the way a kernel would before touching its data:
- * short descriptors through TTBR0 only, ASID 1, MMU on, at PL1. */
-static int program_mmu(struct guest *g)
+ * short descriptors through TTBR0 only, the given ASID, MMU on, at PL1. */
+static int program_mmu(struct shadow_cpu *cpu, uint32_t l1, uint32_t asid)
 {
-	struct shadow_cpu *cpu = g->cpu;
 	int rc;
 
-	shadow_cpu_set_ttbr0(cpu, g->ptb.l1);
+	shadow_cpu_set_ttbr0(cpu, l1);
 	if ((rc = shadow_cpu_set_ttbcr(cpu, 0)) ||
 	    (rc = shadow_cpu_set_dacr(cpu, DACR_CLIENT)) ||
-	    (rc = shadow_cpu_set_contextidr(cpu, ASID)))
+	    (rc = shadow_cpu_set_contextidr(cpu, asid)))
 		return rc;
 	shadow_cpu_set_pl(cpu, 1);
 	return shadow_cpu_set_sctlr(cpu, SCTLR_M);
@@ -311,12 +318,13 @@ static void guest_destroy(struct guest *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* Build a guest with npages data pages in the given layout, running on a
- * fresh shadow_vm of organization org attached to this thread. */
+/* Build a guest with npages data pages in the given layout, on a fresh
+ * shadow_vm of organization org with ncpus vCPUs; vCPU 0 is attached to
+ * this thread, any other is left for its own thread. */
 static int guest_create(struct guest *g, uint32_t npages, enum layout layout,
-			enum shadow_org org)
+			enum shadow_org org, unsigned ncpus)
 {
-	struct shadow_config cfg = { .org = org, .ncpus = 1 };
+	struct shadow_config cfg = { .org = org, .ncpus = ncpus };
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -340,7 +348,7 @@ static int guest_create(struct guest *g, uint32_t npages, enum layout layout,
 	if ((rc = shadow_cpu_attach(g->cpu)))
 		goto err;
 	g->attached = true;
-	if ((rc = program_mmu(g)))
+	if ((rc = program_mmu(g->cpu, g->ptb.l1, ASID)))
 		goto err;
 	return 0;
 err:
@@ -364,20 +372,21 @@ static int report_fault(const struct shadow_cpu *cpu)
 	return -EFAULT;
 }
 
-/* Run body(g, arg) with the guest's fault exit armed; a fault ends the run
- * with -EFAULT after describing it. */
-static int guest_run(struct guest *g, int (*body)(struct guest *g, void *arg), void *arg)
+/* Run body(g, arg) on this thread's vCPU cpu with its fault exit armed; a
+ * fault ends the run with -EFAULT after describing it. */
+static int guest_run(struct guest *g, struct shadow_cpu *cpu,
+		     int (*body)(struct guest *g, void *arg), void *arg)
 {
 	sigjmp_buf jb;
 	int rc;
 
-	g->cpu->recover = &jb;
+	cpu->recover = &jb;
 	if (sigsetjmp(jb, 1)) {
-		g->cpu->recover = NULL;
-		return report_fault(g->cpu);
+		cpu->recover = NULL;
+		return report_fault(cpu);
 	}
 	rc = body(g, arg);
-	g->cpu->recover = NULL;
+	cpu->recover = NULL;
 	return rc;
 }
 
@@ -395,17 +404,18 @@ static uint64_t warm_lines(const struct guest *g)
 	return sum;
 }
 
-/* Touch the first word of each data page, timing each touch alone (in HSPT
- * modes every one is a shadow fault); us[i] gets page i's µs. */
-static uint64_t touch_timed(const struct guest *g, double *us)
+/* Touch the first word of data pages [first, first+n) through cpu, timing
+ * each touch alone (in HSPT modes every one is a shadow fault); us[i] gets
+ * the µs of page first+i. */
+static uint64_t touch_timed(struct shadow_cpu *cpu, uint32_t first, uint32_t n, double *us)
 {
 	uint64_t sum = 0;
 
-	for (uint32_t i = 0; i < g->npages; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t t0 = now_ns();
 
 		compiler_barrier();
-		sum += shadow_ld32(g->cpu, DATA_VA + i * PAGE_SIZE);
+		sum += shadow_ld32(cpu, DATA_VA + (first + i) * PAGE_SIZE);
 		compiler_barrier();
 		us[i] = (double)(now_ns() - t0) / 1e3;
 	}
@@ -476,7 +486,7 @@ static int fault_hspt_body(struct guest *g, void *arg)
 		return rc;
 	s0 = stats_now(g->cpu);
 	t0 = now_ns();
-	sum = touch_timed(g, first);
+	sum = touch_timed(g->cpu, 0, g->npages, first);
 	r->first_mean[j->rep] = (double)(now_ns() - t0) / 1e3 / r->npages;
 	s1 = stats_now(g->cpu);
 	r->first_delta = stats_sub(&s1, &s0);
@@ -485,7 +495,7 @@ static int fault_hspt_body(struct guest *g, void *arg)
 	    (rc = check_sum("warm-up", warm_lines(g), r->expected)))
 		return rc;
 	t0 = now_ns();
-	sum = touch_timed(g, retouch);
+	sum = touch_timed(g->cpu, 0, g->npages, retouch);
 	r->retouch_mean[j->rep] = (double)(now_ns() - t0) / 1e3 / r->npages;
 	return check_sum("re-touch", sum, r->expected);
 }
@@ -513,14 +523,14 @@ static int fault_run(struct fault_results *r, unsigned rep, enum shadow_org org)
 {
 	struct fault_job j = { .r = r, .rep = rep };
 	struct guest g;
-	int rc = guest_create(&g, r->npages, LAYOUT_PAGES, org);
+	int rc = guest_create(&g, r->npages, LAYOUT_PAGES, org, 1);
 
 	if (rc)
 		return rc;
 	if (!r->expected)
 		for (uint32_t i = 0; i < g.npages; i++)
 			r->expected += *(const uint32_t *)g.page[i];
-	rc = guest_run(&g, org == SHADOW_ORG_SOFT ? fault_soft_body : fault_hspt_body, &j);
+	rc = guest_run(&g, g.cpu, org == SHADOW_ORG_SOFT ? fault_soft_body : fault_hspt_body, &j);
 	if (org == SHADOW_ORG_SOFT) {
 		r->soft_total = stats_now(g.cpu);
 	} else {
@@ -772,11 +782,11 @@ static int steady_run(struct steady_results *r, unsigned mode, unsigned pair)
 	struct steady_job j = { .r = r, .mode = mode, .pair = pair };
 	struct guest g;
 	int rc = guest_create(&g, WS_PAGES, r->layout,
-			      mode == 0 ? SHADOW_ORG_SOFT : SHADOW_ORG_PRIVATE);
+			      mode == 0 ? SHADOW_ORG_SOFT : SHADOW_ORG_PRIVATE, 1);
 
 	if (rc)
 		return rc;
-	rc = guest_run(&g, steady_body, &j);
+	rc = guest_run(&g, g.cpu, steady_body, &j);
 	r->stats[mode] = stats_now(g.cpu);
 	shadow_vm_info(g.vm, &r->info[mode]);
 	r->host_added[mode] = count_host_vmas() - g.host_vmas;
@@ -853,6 +863,424 @@ static int bench_steady(const struct options *o, enum layout layout, struct stea
 	return rc;
 }
 
+/* ---- 3. fault cost next to a second thread ---------------------------- */
+
+/* What the process's second host thread does while vCPU 0 takes its
+ * shadow faults: the states the other vCPU thread of a 2-vCPU hsptd is in
+ * (bench/README.md). The fill's mmap changes the process's page tables, so
+ * what the other thread does (and where it last ran) decides what the host
+ * kernel must do besides the mmap: lock against its page faults, flush the
+ * other host CPU's TLB. */
+enum companion_kind {
+	COMP_NONE,		/* no second thread */
+	COMP_BLOCKED,		/* blocked in poll(): a vCPU in WFI */
+	COMP_TICKING,		/* wakes each 1 ms and loads: an idle vCPU's timer */
+	COMP_SPINNING,		/* runs loads on its own memory: a busy vCPU */
+	COMP_FILLING,		/* vCPU 1 takes shadow faults on its own pages */
+	COMP_FILLING_OTHER,	/* the same in another address space's window */
+	NCOMP
+};
+
+static const char *const companion_names[NCOMP] = {
+	[COMP_NONE] = "alone",
+	[COMP_BLOCKED] = "other thread blocked",
+	[COMP_TICKING] = "other thread waking each 1 ms",
+	[COMP_SPINNING] = "other thread spinning",
+	[COMP_FILLING] = "other vCPU filling too",
+	[COMP_FILLING_OTHER] = "... in another window",
+};
+
+static const char *const companion_keys[NCOMP] = {
+	[COMP_NONE] = "alone", [COMP_BLOCKED] = "blocked", [COMP_TICKING] = "ticking",
+	[COMP_SPINNING] = "spinning", [COMP_FILLING] = "filling",
+	[COMP_FILLING_OTHER] = "filling_other",
+};
+
+/* The second thread of one run. */
+struct companion {
+	enum companion_kind kind;
+	struct guest *g;
+	pthread_barrier_t ready;	/* both threads are about to start */
+	int stop_fd[2];			/* a byte on [1] ends the companion */
+	atomic_bool stop;
+	uint32_t first, npages;		/* COMP_FILLING*: vCPU 1's data pages */
+	double *us;			/* COMP_FILLING*: µs of each of its touches */
+	uint64_t expected, sum;
+	double mean_us;			/* COMP_FILLING*: its µs per touch */
+	int rc;
+};
+
+/* The companion's own memory: 64 KiB, in its caches like a vCPU's state. */
+#define COMP_WORDS 16384u
+
+static uint64_t comp_loads(const volatile uint32_t *w)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < COMP_WORDS; i += 16)
+		sum += w[i];
+	return sum;
+}
+
+static int companion_fill_body(struct guest *g, void *arg)
+{
+	struct companion *c = arg;
+	uint64_t t0;
+
+	pthread_barrier_wait(&c->ready);
+	t0 = now_ns();
+	c->sum = touch_timed(shadow_vm_cpu(g->vm, 1), c->first, c->npages, c->us);
+	c->mean_us = (double)(now_ns() - t0) / 1e3 / c->npages;
+	return check_sum("vCPU 1 first touch", c->sum, c->expected);
+}
+
+/* vCPU 1: attach, program the MMU like vCPU 0 (same tables; the same ASID,
+ * so that both fill the one window, or in COMP_FILLING_OTHER another, so
+ * that they share only the host's locks), then touch its pages, then keep
+ * running (it spins in companion_main) as a vCPU would. The barrier is
+ * passed exactly once whatever fails, so vCPU 0 never waits for ever. */
+static int companion_fill(struct companion *c)
+{
+	struct shadow_cpu *cpu = shadow_vm_cpu(c->g->vm, 1);
+	int rc = shadow_cpu_attach(cpu);
+
+	if (rc) {
+		pthread_barrier_wait(&c->ready);
+		return rc;
+	}
+	rc = program_mmu(cpu, c->g->ptb.l1, c->kind == COMP_FILLING ? ASID : ASID + 1);
+	if (rc)
+		pthread_barrier_wait(&c->ready);
+	else
+		rc = guest_run(c->g, cpu, companion_fill_body, c);
+	shadow_cpu_detach(cpu);
+	return rc;
+}
+
+static void *companion_main(void *arg)
+{
+	struct companion *c = arg;
+	struct pollfd pfd = { .fd = c->stop_fd[0], .events = POLLIN };
+	volatile uint64_t sink = 0;
+	uint32_t words[COMP_WORDS];
+
+	memset(words, 0, sizeof(words));
+
+	switch (c->kind) {
+	case COMP_FILLING:
+	case COMP_FILLING_OTHER:
+		c->rc = companion_fill(c);
+		while (!atomic_load_explicit(&c->stop, memory_order_relaxed))
+			sink += comp_loads(words);
+		break;
+	case COMP_BLOCKED:
+		pthread_barrier_wait(&c->ready);
+		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+			;
+		break;
+	case COMP_TICKING:
+		pthread_barrier_wait(&c->ready);
+		for (;;) {
+			int n = poll(&pfd, 1, 1);
+
+			if (n > 0 || (n < 0 && errno != EINTR))
+				break;
+			sink += comp_loads(words);
+		}
+		break;
+	case COMP_SPINNING:
+		pthread_barrier_wait(&c->ready);
+		while (!atomic_load_explicit(&c->stop, memory_order_relaxed))
+			sink += comp_loads(words);
+		break;
+	case COMP_NONE:
+	case NCOMP:
+		break;
+	}
+	(void)sink;
+	return NULL;
+}
+
+struct mt_results {
+	unsigned npages, reps;		/* pages vCPU 0 touches per run */
+	double mean[NCOMP][MAX_REPS];	/* vCPU 0's µs per first touch */
+	double handler[NCOMP][MAX_REPS];	/* its fault_ns / faults_filled, µs */
+	double host_faults[NCOMP][MAX_REPS];	/* its host page faults per fill */
+	double shootdowns[NCOMP][MAX_REPS];	/* host TLB shootdowns per fill, or -1 */
+	double unmap[NCOMP][MAX_REPS];		/* µs per TLBIMVA of a filled page */
+	double unmap_ipi[NCOMP][MAX_REPS];	/* host TLB shootdowns per TLBIMVA */
+	double other_mean[2][MAX_REPS];	/* COMP_FILLING*: vCPU 1's µs per touch */
+	double *touch[NCOMP];		/* vCPU 0's per-touch µs, npages * reps */
+	double *other_touch;		/* vCPU 1's per-touch µs (only its means are shown) */
+};
+
+static uint64_t thread_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : (uint64_t)(ru.ru_minflt + ru.ru_majflt);
+}
+
+/* TLB-shootdown interrupts taken so far, summed over the host's CPUs (the
+ * "TLB:" row of /proc/interrupts, x86): the IPIs an mmap or munmap sends
+ * to flush another CPU's TLB. System-wide, so other work on the host
+ * shows too; -1 when the row is missing. */
+static int64_t tlb_shootdowns(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[4096];
+	int64_t total = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " ");
+
+		if (strncmp(p, "TLB:", 4))
+			continue;
+		total = 0;
+		for (p += 4;;) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			total += v;
+			p = end;
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	return total;
+}
+
+static uint64_t expected_sum(const struct guest *g, uint32_t first, uint32_t n)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = first; i < first + n; i++)
+		sum += *(const uint32_t *)g->page[i];
+	return sum;
+}
+
+/* Start c's thread in its state; *started says whether there is one to
+ * join. Returns once both threads are past the barrier. */
+static int companion_start(struct companion *c, pthread_t *tid, bool *started)
+{
+	int rc;
+
+	*started = false;
+	if (c->kind == COMP_NONE)
+		return 0;
+	if (pipe2(c->stop_fd, O_CLOEXEC))
+		return -errno;
+	if ((rc = -pthread_barrier_init(&c->ready, NULL, 2)))
+		goto err_pipe;
+	if ((rc = -pthread_create(tid, NULL, companion_main, c)))
+		goto err_barrier;
+	*started = true;
+	pthread_barrier_wait(&c->ready);
+	return 0;
+err_barrier:
+	pthread_barrier_destroy(&c->ready);
+err_pipe:
+	close(c->stop_fd[0]);
+	close(c->stop_fd[1]);
+	return rc;
+}
+
+static int companion_stop(struct companion *c, pthread_t tid, bool started)
+{
+	if (!started)
+		return 0;
+	atomic_store(&c->stop, true);
+	if (write(c->stop_fd[1], "x", 1) != 1) {
+		fprintf(stderr, "bench/shadow: cannot stop the second thread: %s\n",
+			strerror(errno));
+		abort();	/* joining would wait for ever */
+	}
+	pthread_join(tid, NULL);
+	pthread_barrier_destroy(&c->ready);
+	close(c->stop_fd[0]);
+	close(c->stop_fd[1]);
+	return c->rc;
+}
+
+struct mt_job {
+	struct mt_results *r;
+	unsigned rep;
+	struct companion *c;
+};
+
+static double per(int64_t a, int64_t b, uint64_t n)
+{
+	return a < 0 || b < 0 ? -1 : (double)(b - a) / (double)n;
+}
+
+/* TLBIMVA every page vCPU 0 filled, timing the pass: each one puts the
+ * reservation back over a page the host has in its page table, which it
+ * must flush from every host CPU that may cache the process's entries. */
+static int unmap_timed(struct guest *g, struct mt_results *r, enum companion_kind k,
+		       unsigned rep)
+{
+	struct shadow_stats s0 = stats_now(g->cpu), s1;
+	int64_t ipi0 = tlb_shootdowns(), ipi1;
+	uint64_t t0 = now_ns(), t1;
+
+	for (uint32_t i = 0; i < r->npages; i++) {
+		int rc = shadow_tlbi_mva(g->cpu, (DATA_VA + i * PAGE_SIZE) | ASID, false);
+
+		if (rc)
+			return rc;
+	}
+	t1 = now_ns();
+	ipi1 = tlb_shootdowns();
+	s1 = stats_now(g->cpu);
+	if (s1.unmaps - s0.unmaps != r->npages) {
+		fprintf(stderr, "bench/shadow: %u TLBIMVAs made %" PRIu64 " unmaps\n",
+			r->npages, s1.unmaps - s0.unmaps);
+		return -EIO;
+	}
+	r->unmap[k][rep] = (double)(t1 - t0) / 1e3 / r->npages;
+	r->unmap_ipi[k][rep] = per(ipi0, ipi1, r->npages);
+	return 0;
+}
+
+/* vCPU 0's side: pages [0, npages) first-touched, then invalidated, both
+ * timed, with the companion running. */
+static int mt_body(struct guest *g, void *arg)
+{
+	struct mt_job *j = arg;
+	struct mt_results *r = j->r;
+	enum companion_kind k = j->c->kind;
+	uint64_t want = expected_sum(g, 0, r->npages), t0, t1, f0, f1, sum, fills;
+	struct shadow_stats s0, s1;
+	int64_t ipi0, ipi1;
+	pthread_t tid;
+	bool started;
+	int rc;
+
+	warm_lines(g);
+	if ((rc = companion_start(j->c, &tid, &started)))
+		return rc;
+	ipi0 = tlb_shootdowns();
+	s0 = stats_now(g->cpu);
+	f0 = thread_minflt();
+	t0 = now_ns();
+	sum = touch_timed(g->cpu, 0, r->npages, r->touch[k] + (size_t)j->rep * r->npages);
+	t1 = now_ns();
+	f1 = thread_minflt();
+	s1 = stats_now(g->cpu);
+	ipi1 = tlb_shootdowns();
+	rc = unmap_timed(g, r, k, j->rep);
+	if (!rc)
+		rc = companion_stop(j->c, tid, started);
+	else
+		companion_stop(j->c, tid, started);
+	r->mean[k][j->rep] = (double)(t1 - t0) / 1e3 / r->npages;
+	fills = s1.faults_filled - s0.faults_filled;
+	if (fills) {
+		r->handler[k][j->rep] = (double)(s1.fault_ns - s0.fault_ns) / 1e3 / (double)fills;
+		r->host_faults[k][j->rep] = (double)(f1 - f0) / (double)fills;
+		r->shootdowns[k][j->rep] = per(ipi0, ipi1, fills);
+	}
+	if (k >= COMP_FILLING)
+		r->other_mean[k - COMP_FILLING][j->rep] = j->c->mean_us;
+	return rc ? rc : check_sum("vCPU 0 first touch", sum, want);
+}
+
+/* One run: a fresh private guest with two vCPUs and twice the pages, vCPU
+ * 0 on this thread; vCPU 1 fills the upper half only in COMP_FILLING*. */
+static int mt_run(struct mt_results *r, unsigned rep, enum companion_kind k)
+{
+	struct companion c = { .kind = k };
+	struct mt_job j = { .r = r, .rep = rep, .c = &c };
+	struct guest g;
+	int rc = guest_create(&g, 2 * r->npages, LAYOUT_PAGES, SHADOW_ORG_PRIVATE, 2);
+
+	if (rc)
+		return rc;
+	c.g = &g;
+	c.first = r->npages;
+	c.npages = r->npages;
+	c.us = r->other_touch + (size_t)rep * r->npages;
+	c.expected = expected_sum(&g, c.first, c.npages);
+	rc = guest_run(&g, g.cpu, mt_body, &j);
+	guest_destroy(&g);
+	return rc;
+}
+
+/* Median over the runs of each run's ratio to the alone run of its round. */
+static double mt_ratio(const struct mt_results *r, enum companion_kind k)
+{
+	double v[MAX_REPS];
+
+	for (unsigned i = 0; i < r->reps; i++)
+		v[i] = r->mean[k][i] / r->mean[COMP_NONE][i];
+	return median_of(v, r->reps);
+}
+
+static void print_mt(struct mt_results *r)
+{
+	size_t n = (size_t)r->npages * r->reps;
+
+	printf("== 3. Shadow fault cost next to a second host thread: private HSPT, vCPU 0 "
+	       "first-touches %u pages x %u runs ==\n", r->npages, r->reps);
+	printf("  runs interleaved, every state once per round; µs per touch; handler = "
+	       "fault_ns/fill; flt = vCPU 0's host page\n  faults; IPI = host TLB shootdowns "
+	       "(/proc/interrupts, all CPUs); ratio = median of per-round ratios to alone;\n"
+	       "  TLBIMVA = µs per invalidation of one filled page afterwards, IPI/op its "
+	       "shootdowns\n");
+	printf("  %-30s %-20s %6s %6s %8s %9s %9s %6s %8s %8s\n", "second thread",
+	       "mean [min-max]", "p50", "p90", "handler", "flt/fill", "IPI/fill", "ratio",
+	       "TLBIMVA", "IPI/op");
+	for (unsigned k = 0; k < NCOMP; k++) {
+		char cell[40];
+
+		snprintf(cell, sizeof(cell), "%.2f [%.2f-%.2f]", median_of(r->mean[k], r->reps),
+			 min_of(r->mean[k], r->reps), max_of(r->mean[k], r->reps));
+		printf("  %-30s %-20s %6.2f %6.2f %8.2f %9.2f %9.2f %5.2fx %8.2f %8.2f\n",
+		       companion_names[k], cell, quantile(r->touch[k], n, 0.5),
+		       quantile(r->touch[k], n, 0.9), median_of(r->handler[k], r->reps),
+		       median_of(r->host_faults[k], r->reps), median_of(r->shootdowns[k], r->reps),
+		       mt_ratio(r, (enum companion_kind)k), median_of(r->unmap[k], r->reps),
+		       median_of(r->unmap_ipi[k], r->reps));
+	}
+	printf("  vCPU 1's own fills: mean %.2f µs per touch in the same window, %.2f in "
+	       "another\n\n", median_of(r->other_mean[0], r->reps),
+	       median_of(r->other_mean[1], r->reps));
+}
+
+static int bench_mt(const struct options *o, struct mt_results *r)
+{
+	size_t n;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	/* Half of section 1's pages per vCPU: together the two vCPUs map as
+	 * many as section 1 does, within the VMA budget. */
+	r->npages = o->fault_pages / 2;
+	r->reps = o->fault_reps;
+	n = (size_t)r->npages * r->reps;
+	for (unsigned k = 0; k < NCOMP; k++)
+		if (!(r->touch[k] = calloc(n, sizeof(double))))
+			return -ENOMEM;
+	if (!(r->other_touch = calloc(n, sizeof(double))))
+		return -ENOMEM;
+	for (unsigned rep = 0; rep < r->reps && !rc; rep++)
+		for (unsigned k = 0; k < NCOMP && !rc; k++)
+			rc = mt_run(r, rep, (enum companion_kind)k);
+	if (!rc)
+		print_mt(r);
+	return rc;
+}
+
+static void mt_free(struct mt_results *r)
+{
+	for (unsigned k = 0; k < NCOMP; k++)
+		free(r->touch[k]);
+	free(r->other_touch);
+}
+
 /* ---- output, options, main -------------------------------------------- */
 
 static void print_header(const struct options *o)
@@ -896,7 +1324,8 @@ static void json_steady(FILE *f, const char *name, const struct steady_results *
 
 /* The key figures as one JSON object, for tracking them across commits. */
 static int write_json(const char *path, struct fault_results *fr,
-		      const struct steady_results *pages, const struct steady_results *sections)
+		      const struct steady_results *pages, const struct steady_results *sections,
+		      const struct mt_results *mt)
 {
 	size_t n = (size_t)fr->npages * fr->reps;
 	FILE *f = fopen(path, "w");
@@ -912,7 +1341,10 @@ static int write_json(const char *path, struct fault_results *fr,
 	json_steady(f, "pages", pages);
 	fprintf(f, ",\n");
 	json_steady(f, "sections", sections);
-	fprintf(f, "\n}\n");
+	fprintf(f, ",\n  \"fault_mt_us\": {\"pages\": %u, \"runs\": %u", mt->npages, mt->reps);
+	for (unsigned k = 0; k < NCOMP; k++)
+		fprintf(f, ", \"%s\": %.3f", companion_keys[k], median_of(mt->mean[k], mt->reps));
+	fprintf(f, "}\n}\n");
 	return fclose(f) ? -errno : 0;
 }
 
@@ -954,6 +1386,7 @@ int main(int argc, char **argv)
 {
 	static struct fault_results faults;
 	static struct steady_results pages, sections;
+	static struct mt_results mt;
 	struct options o;
 	int rc;
 
@@ -963,9 +1396,10 @@ int main(int argc, char **argv)
 	print_header(&o);
 	if ((rc = bench_faults(&o, &faults)) ||
 	    (rc = bench_steady(&o, LAYOUT_PAGES, &pages)) ||
-	    (rc = bench_steady(&o, LAYOUT_SECTIONS, &sections)))
+	    (rc = bench_steady(&o, LAYOUT_SECTIONS, &sections)) ||
+	    (rc = bench_mt(&o, &mt)))
 		goto out;
-	if (o.json && (rc = write_json(o.json, &faults, &pages, &sections)))
+	if (o.json && (rc = write_json(o.json, &faults, &pages, &sections, &mt)))
 		fprintf(stderr, "bench/shadow: cannot write %s: %s\n", o.json, strerror(-rc));
 	/* The headline: 4 KiB pages, as a guest process's memory is mapped. */
 	printf("hspt/soft speedup: sequential %.2fx, random %.2fx\n",
@@ -973,6 +1407,7 @@ int main(int argc, char **argv)
 out:
 	free(faults.first);
 	free(faults.retouch);
+	mt_free(&mt);
 	if (rc)
 		fprintf(stderr, "bench/shadow: failed: %s\n", strerror(-rc));
 	return rc ? 1 : 0;

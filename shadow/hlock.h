@@ -18,6 +18,13 @@ struct hlock {
 	uint32_t state;
 };
 
+/* Pause instructions to spin before sleeping on the futex. A shadow fill
+ * holds its window's lock for one mmap, about 5 µs on the hosts measured;
+ * sleeping instead costs the waiter a futex wait and the holder a futex
+ * wake, and the wake-up is a cross-CPU interrupt, 10-20 µs in a VM.
+ * bench/shadow's section 3 ("other vCPU filling too") measures it. */
+#define HLOCK_SPINS 1000
+
 static inline void hlock_lock(struct hlock *l)
 {
 	uint32_t c = 0;
@@ -26,6 +33,13 @@ static inline void hlock_lock(struct hlock *l)
 	if (__atomic_compare_exchange_n(&l->state, &c, 1, false, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED))
 		return;
+	for (unsigned i = 0; i < HLOCK_SPINS; i++) {
+		__builtin_ia32_pause();
+		c = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+		if (c == 0 && __atomic_compare_exchange_n(&l->state, &c, 1, false,
+							  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+	}
 	if (c != 2)
 		c = __atomic_exchange_n(&l->state, 2, __ATOMIC_ACQUIRE);
 	while (c != 0) {
