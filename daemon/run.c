@@ -150,9 +150,11 @@ static void print_stats(struct board *b, uint64_t ns)
 
 		board_cpu_stats(b, i, &st);
 		fprintf(stderr, "  vcpu%u: %llu instructions (%.1f MIPS), %llu exceptions, "
-				"%llu WFI sleeps, pc %#x cpsr %#x\n", i, (unsigned long long)st.insns,
+				"%llu WFI sleeps, %llu wake-ups, pc %#x cpsr %#x\n", i,
+			(unsigned long long)st.insns,
 			st.insns / (ns / 1e3), (unsigned long long)st.exceptions,
-			(unsigned long long)st.sleeps, st.pc, st.cpsr);
+			(unsigned long long)st.sleeps, (unsigned long long)st.wakeups, st.pc,
+			st.cpsr);
 #define PRINT(name, desc)                                                          \
 		if (st.shadow.name)                                                \
 			fprintf(stderr, "    %-20s %12llu  %s\n", #name,           \

@@ -619,6 +619,7 @@ void board_cpu_stats(struct board *b, unsigned i, struct board_cpu_stats *out)
 	out->insns = __atomic_load_n(&t->vcpu.cpu.insns, __ATOMIC_RELAXED);
 	out->exceptions = __atomic_load_n(&t->vcpu.cpu.exceptions, __ATOMIC_RELAXED);
 	out->sleeps = __atomic_load_n(&t->sleeps, __ATOMIC_RELAXED);
+	out->wakeups = __atomic_load_n(&t->wakeups, __ATOMIC_RELAXED);
 	out->power = vcpu_thread_power(t);
 	out->pc = t->vcpu.cpu.r[15];
 	out->cpsr = arm_get_cpsr(&t->vcpu.cpu);

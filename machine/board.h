@@ -131,10 +131,10 @@ struct board_reset_guard {
  * when that makes a reset loop (g->quick says how many). */
 bool board_reset_loop(struct board_reset_guard *g, uint64_t boot_ns);
 
-/* Statistics of vCPU i (instructions, exceptions, WFI sleeps, shadow
+/* Statistics of vCPU i (instructions, exceptions, WFI sleeps, wake-ups, shadow
  * counters), a relaxed snapshot. */
 struct board_cpu_stats {
-	uint64_t insns, exceptions, sleeps;
+	uint64_t insns, exceptions, sleeps, wakeups;
 	uint32_t pc, cpsr;		/* racy while the vCPU runs: a hint */
 	enum vcpu_power power;
 	struct shadow_stats shadow;

@@ -56,8 +56,11 @@ void vcpu_thread_destroy(struct vcpu_thread *t)
 	close(t->efd);
 }
 
-/* Wake the thread if it sleeps. */
-static void wake(struct vcpu_thread *t)
+/* Wake the thread if it sleeps waiting for something of level `level`
+ * or lower: an SEV must not wake a vCPU in WFI, which events do not end.
+ * Linux's spin_unlock is an SEV, so waking it anyway cost an idle vCPU
+ * thousands of cross-CPU wake-ups a second (bench/README.md). */
+static void wake(struct vcpu_thread *t, enum vcpu_sleep level)
 {
 	static const uint64_t one = 1;
 
@@ -66,7 +69,8 @@ static void wake(struct vcpu_thread *t)
 	 * sleep_until(). One of the two threads sees the other's store, so a
 	 * wake-up is never lost, and a running vCPU costs no system call. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&t->sleeping, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&t->sleeping, __ATOMIC_RELAXED) >= level) {
+		__atomic_add_fetch(&t->wakeups, 1, __ATOMIC_RELAXED);
 		/* EAGAIN means the counter is full: a wake-up is pending
 		 * anyway. */
 		if (write(t->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -77,14 +81,14 @@ static void wake(struct vcpu_thread *t)
 void vcpu_thread_kick(struct vcpu_thread *t)
 {
 	arm_cpu_kick(&t->vcpu.cpu);
-	wake(t);
+	wake(t, VCPU_SLEEP);
 }
 
 void vcpu_thread_event(struct vcpu_thread *t)
 {
 	/* No kick: a running vCPU finds the event at its next WFE. */
 	__atomic_store_n(&t->vcpu.cpu.event, true, __ATOMIC_RELEASE);
-	wake(t);
+	wake(t, VCPU_SLEEP_WFE);
 }
 
 void vcpu_thread_request(struct vcpu_thread *t, uint32_t bits)
@@ -160,13 +164,14 @@ enum vcpu_power vcpu_thread_power(struct vcpu_thread *t)
 /* Sleep until `ready` says so, a request arrives, or the host clock
  * reaches deadline_ns (CLOCK_MONOTONIC; UINT64_MAX for none). Outside the
  * guest meanwhile, so shootdowns do not wait for this vCPU. */
-static void sleep_until(struct vcpu_thread *t, bool (*ready)(struct vcpu_thread *),
-			uint32_t wake_reqs, uint64_t deadline_ns)
+static void sleep_until(struct vcpu_thread *t, enum vcpu_sleep how,
+			bool (*ready)(struct vcpu_thread *), uint32_t wake_reqs,
+			uint64_t deadline_ns)
 {
 	struct pollfd pfd = { .fd = t->efd, .events = POLLIN };
 	uint64_t drain;
 
-	__atomic_store_n(&t->sleeping, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->sleeping, how, __ATOMIC_RELAXED);
 	/* Pairs with the fence in vcpu_thread_kick(). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	while (!ready(t) && !(requests(t) & wake_reqs)) {
@@ -188,7 +193,7 @@ static void sleep_until(struct vcpu_thread *t, bool (*ready)(struct vcpu_thread 
 		if (read(t->efd, &drain, sizeof(drain)) < 0 && errno != EAGAIN)
 			log_error("vcpu%u: eventfd read: %s", t->vcpu.index, strerror(errno));
 	}
-	__atomic_store_n(&t->sleeping, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->sleeping, VCPU_AWAKE, __ATOMIC_RELAXED);
 }
 
 static bool line_asserted(struct vcpu_thread *t)
@@ -219,7 +224,7 @@ static void wfi(struct vcpu_thread *t)
 	gtimer_update(&t->vcpu.timer);
 	shadow_cpu_leave(mmu);
 	__atomic_add_fetch(&t->sleeps, 1, __ATOMIC_RELAXED);
-	sleep_until(t, line_asserted, VCPU_REQ_STOP | VCPU_REQ_PAUSE,
+	sleep_until(t, VCPU_SLEEP, line_asserted, VCPU_REQ_STOP | VCPU_REQ_PAUSE,
 		    gtimer_next_deadline_ns(&t->vcpu.timer));
 	shadow_cpu_enter(mmu);
 	/* Remote invalidations done while we were out: the run loop's fetch
@@ -237,7 +242,7 @@ static void wfe(struct vcpu_thread *t)
 	uint64_t timer = gtimer_next_deadline_ns(&t->vcpu.timer);
 
 	shadow_cpu_leave(mmu);
-	sleep_until(t, event_or_line, VCPU_REQ_STOP | VCPU_REQ_PAUSE,
+	sleep_until(t, VCPU_SLEEP_WFE, event_or_line, VCPU_REQ_STOP | VCPU_REQ_PAUSE,
 		    timer < deadline ? timer : deadline);
 	/* The wake-up event is consumed, as WFE completing would. */
 	__atomic_store_n(&t->vcpu.cpu.event, false, __ATOMIC_RELAXED);
@@ -251,7 +256,7 @@ static void pause_vcpu(struct vcpu_thread *t)
 {
 	shadow_cpu_leave(t->vcpu.cpu.mmu);
 	set_running(t, false);
-	sleep_until(t, pause_cleared, VCPU_REQ_STOP, UINT64_MAX);
+	sleep_until(t, VCPU_SLEEP, pause_cleared, VCPU_REQ_STOP, UINT64_MAX);
 	set_running(t, true);
 	shadow_cpu_enter(t->vcpu.cpu.mmu);
 	arm_run_flush(&t->vcpu.cpu);
@@ -367,12 +372,12 @@ static int lifecycle(struct vcpu_thread *t)
 	for (;;) {
 		shadow_cpu_leave(mmu);
 		set_running(t, false);
-		sleep_until(t, power_on_pending, VCPU_REQ_STOP, UINT64_MAX);
+		sleep_until(t, VCPU_SLEEP, power_on_pending, VCPU_REQ_STOP, UINT64_MAX);
 		if (requests(t) & VCPU_REQ_STOP)
 			return 0;
 		if (requests(t) & VCPU_REQ_PAUSE) {
 			/* Stay off until resumed. */
-			sleep_until(t, pause_cleared, VCPU_REQ_STOP, UINT64_MAX);
+			sleep_until(t, VCPU_SLEEP, pause_cleared, VCPU_REQ_STOP, UINT64_MAX);
 			continue;
 		}
 		set_running(t, true);

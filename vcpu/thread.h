@@ -69,11 +69,19 @@ struct vcpu_entry {
 	uint32_t r0, r1, r2;
 };
 
+/* What a sleeping vCPU thread waits for, so that a waker can tell whether
+ * it needs the eventfd. Ordered: a waker of level L wakes sleepers >= L. */
+enum vcpu_sleep {
+	VCPU_AWAKE,
+	VCPU_SLEEP,		/* WFI, paused, off: interrupts and requests */
+	VCPU_SLEEP_WFE,		/* WFE: events (SEV) too */
+};
+
 struct vcpu_thread {
 	struct vcpu vcpu;
 	int efd;			/* eventfd: wakes the thread when it sleeps */
 	uint32_t req;			/* atomic: VCPU_REQ_* */
-	bool sleeping;			/* atomic: in ppoll, needs the eventfd */
+	enum vcpu_sleep sleeping;	/* atomic: in ppoll, needs the eventfd */
 
 	pthread_mutex_t power_lock;	/* protects power, entry, running, ended */
 	pthread_cond_t cond;		/* signals running and ended changes */
@@ -88,6 +96,7 @@ struct vcpu_thread {
 	bool started;
 	uint64_t slice;			/* instructions per vcpu_run call */
 	uint64_t sleeps;		/* atomic: WFI sleeps, for statistics */
+	uint64_t wakeups;		/* atomic: eventfd wake-ups sent to it */
 };
 
 /* Set up vCPU `index` over its shadow vCPU, powered off. 0 or -errno (the

@@ -158,6 +158,13 @@ void main0(void)
 		fail("second CPU_ON", (uint32_t)r);
 	while (cpu1_state != 1)
 		;
+	/* SEVs while cpu1 sleeps in WFI: an event does not end a WFI, so
+	 * none of them may wake its host thread (run.sh counts wake-ups). */
+	for (int i = 0; i < 10000; i++) {
+		__asm__ volatile("sev");
+		for (volatile int d = 0; d < 20; d++)
+			;
+	}
 	/* cpu1 is (about to be) asleep in WFI: an SGI must wake it. */
 	mmio_write(GICD + 0xf00, (2u << 16) | SGI_WAKE);	/* SGIR: target list {CPU 1} */
 	while (cpu1_state != 2)
