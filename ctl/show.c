@@ -187,6 +187,7 @@ void show_stats(json_t *st, json_t *prev, double interval_s)
 	stat_row("instructions", vcpus, NULL, total, prev_total, interval_s);
 	stat_row("exceptions", vcpus, NULL, total, prev_total, interval_s);
 	stat_row("wfi_sleeps", vcpus, NULL, total, prev_total, interval_s);
+	stat_row("wakeups", vcpus, NULL, total, prev_total, interval_s);
 	json_object_foreach(json_object_get(total, "shadow"), key, v)
 		stat_row(key, vcpus, "shadow", total, prev_total, interval_s);
 }
