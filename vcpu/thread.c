@@ -56,10 +56,11 @@ void vcpu_thread_destroy(struct vcpu_thread *t)
 	close(t->efd);
 }
 
-/* Wake the thread if it sleeps waiting for something of level `level`
- * or lower: an SEV must not wake a vCPU in WFI, which events do not end.
- * Linux's spin_unlock is an SEV, so waking it anyway cost an idle vCPU
- * thousands of cross-CPU wake-ups a second (bench/README.md). */
+/* Wake the thread if it sleeps in a state that `level` ends: a kick
+ * (VCPU_SLEEP) ends every sleep, an event (VCPU_SLEEP_WFE) only WFE's. An
+ * SEV must not wake a vCPU in WFI: Linux's spin_unlock is an SEV, and
+ * waking anyway cost an idle vCPU thousands of cross-CPU wake-ups a
+ * second (docs/board.md). */
 static void wake(struct vcpu_thread *t, enum vcpu_sleep level)
 {
 	static const uint64_t one = 1;
