@@ -881,31 +881,30 @@ enum companion_kind {
 	NCOMP
 };
 
-static const char *const companion_names[NCOMP] = {
-	[COMP_NONE] = "alone",
-	[COMP_BLOCKED] = "other thread blocked",
-	[COMP_TICKING] = "other thread waking each 1 ms",
-	[COMP_SPINNING] = "other thread spinning",
-	[COMP_FILLING] = "other vCPU filling too",
-	[COMP_FILLING_OTHER] = "... in another window",
-};
-
-static const char *const companion_keys[NCOMP] = {
-	[COMP_NONE] = "alone", [COMP_BLOCKED] = "blocked", [COMP_TICKING] = "ticking",
-	[COMP_SPINNING] = "spinning", [COMP_FILLING] = "filling",
-	[COMP_FILLING_OTHER] = "filling_other",
+/* Each state's row label and JSON key. */
+static const struct {
+	const char *label, *key;
+} companions[NCOMP] = {
+	[COMP_NONE] = { "alone", "alone" },
+	[COMP_BLOCKED] = { "other thread blocked", "blocked" },
+	[COMP_TICKING] = { "other thread waking each 1 ms", "ticking" },
+	[COMP_SPINNING] = { "other thread spinning", "spinning" },
+	[COMP_FILLING] = { "other vCPU filling too", "filling" },
+	[COMP_FILLING_OTHER] = { "... in another window", "filling_other" },
 };
 
 /* The second thread of one run. */
 struct companion {
 	enum companion_kind kind;
 	struct guest *g;
+	pthread_t tid;
+	bool started;			/* tid is to be joined */
 	pthread_barrier_t ready;	/* both threads are about to start */
-	int stop_fd[2];			/* a byte on [1] ends the companion */
-	atomic_bool stop;
+	int stop_fd[2];			/* a byte on [1] ends a blocked or ticking one */
+	atomic_bool stop;		/* ends a spinning or filling one */
 	uint32_t first, npages;		/* COMP_FILLING*: vCPU 1's data pages */
 	double *us;			/* COMP_FILLING*: µs of each of its touches */
-	uint64_t expected, sum;
+	uint64_t expected;		/* COMP_FILLING*: checksum of its touches */
 	double mean_us;			/* COMP_FILLING*: its µs per touch */
 	int rc;
 };
@@ -925,13 +924,13 @@ static uint64_t comp_loads(const volatile uint32_t *w)
 static int companion_fill_body(struct guest *g, void *arg)
 {
 	struct companion *c = arg;
-	uint64_t t0;
+	uint64_t t0, sum;
 
 	pthread_barrier_wait(&c->ready);
 	t0 = now_ns();
-	c->sum = touch_timed(shadow_vm_cpu(g->vm, 1), c->first, c->npages, c->us);
+	sum = touch_timed(shadow_vm_cpu(g->vm, 1), c->first, c->npages, c->us);
 	c->mean_us = (double)(now_ns() - t0) / 1e3 / c->npages;
-	return check_sum("vCPU 1 first touch", c->sum, c->expected);
+	return check_sum("vCPU 1 first touch", sum, c->expected);
 }
 
 /* vCPU 1: attach, program the MMU like vCPU 0 (same tables; the same ASID,
@@ -1062,22 +1061,21 @@ static uint64_t expected_sum(const struct guest *g, uint32_t first, uint32_t n)
 	return sum;
 }
 
-/* Start c's thread in its state; *started says whether there is one to
- * join. Returns once both threads are past the barrier. */
-static int companion_start(struct companion *c, pthread_t *tid, bool *started)
+/* Start c's thread in its state. Returns once both threads are past the
+ * barrier. */
+static int companion_start(struct companion *c)
 {
 	int rc;
 
-	*started = false;
 	if (c->kind == COMP_NONE)
 		return 0;
 	if (pipe2(c->stop_fd, O_CLOEXEC))
 		return -errno;
 	if ((rc = -pthread_barrier_init(&c->ready, NULL, 2)))
 		goto err_pipe;
-	if ((rc = -pthread_create(tid, NULL, companion_main, c)))
+	if ((rc = -pthread_create(&c->tid, NULL, companion_main, c)))
 		goto err_barrier;
-	*started = true;
+	c->started = true;
 	pthread_barrier_wait(&c->ready);
 	return 0;
 err_barrier:
@@ -1088,9 +1086,9 @@ err_pipe:
 	return rc;
 }
 
-static int companion_stop(struct companion *c, pthread_t tid, bool started)
+static int companion_stop(struct companion *c)
 {
-	if (!started)
+	if (!c->started)
 		return 0;
 	atomic_store(&c->stop, true);
 	if (write(c->stop_fd[1], "x", 1) != 1) {
@@ -1098,7 +1096,8 @@ static int companion_stop(struct companion *c, pthread_t tid, bool started)
 			strerror(errno));
 		abort();	/* joining would wait for ever */
 	}
-	pthread_join(tid, NULL);
+	pthread_join(c->tid, NULL);
+	c->started = false;
 	pthread_barrier_destroy(&c->ready);
 	close(c->stop_fd[0]);
 	close(c->stop_fd[1]);
@@ -1145,8 +1144,8 @@ static int unmap_timed(struct guest *g, struct mt_results *r, enum companion_kin
 	return 0;
 }
 
-/* vCPU 0's side: pages [0, npages) first-touched, then invalidated, both
- * timed, with the companion running. */
+/* vCPU 0's side, with the companion running: pages [0, npages)
+ * first-touched, then invalidated, both timed. */
 static int mt_body(struct guest *g, void *arg)
 {
 	struct mt_job *j = arg;
@@ -1155,13 +1154,8 @@ static int mt_body(struct guest *g, void *arg)
 	uint64_t want = expected_sum(g, 0, r->npages), t0, t1, f0, f1, sum, fills;
 	struct shadow_stats s0, s1;
 	int64_t ipi0, ipi1;
-	pthread_t tid;
-	bool started;
 	int rc;
 
-	warm_lines(g);
-	if ((rc = companion_start(j->c, &tid, &started)))
-		return rc;
 	ipi0 = tlb_shootdowns();
 	s0 = stats_now(g->cpu);
 	f0 = thread_minflt();
@@ -1172,10 +1166,6 @@ static int mt_body(struct guest *g, void *arg)
 	s1 = stats_now(g->cpu);
 	ipi1 = tlb_shootdowns();
 	rc = unmap_timed(g, r, k, j->rep);
-	if (!rc)
-		rc = companion_stop(j->c, tid, started);
-	else
-		companion_stop(j->c, tid, started);
 	r->mean[k][j->rep] = (double)(t1 - t0) / 1e3 / r->npages;
 	fills = s1.faults_filled - s0.faults_filled;
 	if (fills) {
@@ -1183,19 +1173,19 @@ static int mt_body(struct guest *g, void *arg)
 		r->host_faults[k][j->rep] = (double)(f1 - f0) / (double)fills;
 		r->shootdowns[k][j->rep] = per(ipi0, ipi1, fills);
 	}
-	if (k >= COMP_FILLING)
-		r->other_mean[k - COMP_FILLING][j->rep] = j->c->mean_us;
 	return rc ? rc : check_sum("vCPU 0 first touch", sum, want);
 }
 
 /* One run: a fresh private guest with two vCPUs and twice the pages, vCPU
- * 0 on this thread; vCPU 1 fills the upper half only in COMP_FILLING*. */
+ * 0 on this thread; vCPU 1 fills the upper half only in COMP_FILLING*.
+ * The companion is stopped before the guest goes, even after a guest
+ * fault, since a filling one uses the guest. */
 static int mt_run(struct mt_results *r, unsigned rep, enum companion_kind k)
 {
 	struct companion c = { .kind = k };
 	struct mt_job j = { .r = r, .rep = rep, .c = &c };
 	struct guest g;
-	int rc = guest_create(&g, 2 * r->npages, LAYOUT_PAGES, SHADOW_ORG_PRIVATE, 2);
+	int rc = guest_create(&g, 2 * r->npages, LAYOUT_PAGES, SHADOW_ORG_PRIVATE, 2), stop_rc;
 
 	if (rc)
 		return rc;
@@ -1204,7 +1194,14 @@ static int mt_run(struct mt_results *r, unsigned rep, enum companion_kind k)
 	c.npages = r->npages;
 	c.us = r->other_touch + (size_t)rep * r->npages;
 	c.expected = expected_sum(&g, c.first, c.npages);
-	rc = guest_run(&g, g.cpu, mt_body, &j);
+	warm_lines(&g);
+	if (!(rc = companion_start(&c)))
+		rc = guest_run(&g, g.cpu, mt_body, &j);
+	stop_rc = companion_stop(&c);
+	if (!rc)
+		rc = stop_rc;
+	if (k >= COMP_FILLING)
+		r->other_mean[k - COMP_FILLING][rep] = c.mean_us;
 	guest_destroy(&g);
 	return rc;
 }
@@ -1239,7 +1236,7 @@ static void print_mt(struct mt_results *r)
 		snprintf(cell, sizeof(cell), "%.2f [%.2f-%.2f]", median_of(r->mean[k], r->reps),
 			 min_of(r->mean[k], r->reps), max_of(r->mean[k], r->reps));
 		printf("  %-30s %-20s %6.2f %6.2f %8.2f %9.2f %9.2f %5.2fx %8.2f %8.2f\n",
-		       companion_names[k], cell, quantile(r->touch[k], n, 0.5),
+		       companions[k].label, cell, quantile(r->touch[k], n, 0.5),
 		       quantile(r->touch[k], n, 0.9), median_of(r->handler[k], r->reps),
 		       median_of(r->host_faults[k], r->reps), median_of(r->shootdowns[k], r->reps),
 		       mt_ratio(r, (enum companion_kind)k), median_of(r->unmap[k], r->reps),
@@ -1343,7 +1340,7 @@ static int write_json(const char *path, struct fault_results *fr,
 	json_steady(f, "sections", sections);
 	fprintf(f, ",\n  \"fault_mt_us\": {\"pages\": %u, \"runs\": %u", mt->npages, mt->reps);
 	for (unsigned k = 0; k < NCOMP; k++)
-		fprintf(f, ", \"%s\": %.3f", companion_keys[k], median_of(mt->mean[k], mt->reps));
+		fprintf(f, ", \"%s\": %.3f", companions[k].key, median_of(mt->mean[k], mt->reps));
 	fprintf(f, "}\n}\n");
 	return fclose(f) ? -errno : 0;
 }
